@@ -6,3 +6,5 @@
 
 pub mod timeline;
 pub mod vad;
+pub mod config;
+pub mod conversation;

@@ -2,12 +2,12 @@
 //! frame, and [`SpeechTracker`] turns those raw decisions into speech edges whose end is the
 //! true end of speech (hangover only delays the decision, it never stretches the segment).
 
-use crate::timeline::{FRAME_LEN_SAMPLES, Samples};
+use crate::timeline::Samples;
 
 /// Classifies one analysis frame as speech or not. Implementations allocate everything
 /// at construction: `classify` must not allocate.
 pub trait FrameClassifier: Send {
-    /// Classifies one frame of [`FRAME_LEN_SAMPLES`] samples at the analysis rate.
+    /// Classifies one frame of [`crate::timeline::FRAME_LEN_SAMPLES`] samples at the analysis rate.
     /// `reference` is the other side's frame at the same instant, when the caller has it
     /// (the far end, for the rep's microphone: lets a detector reject headset bleed).
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool;

@@ -1,0 +1,457 @@
+//! The live tracker: folds both parties' bridged speech, as it is decided, into the events
+//! a rep sees during the call (pauses opening and closing, floor changes, interruptions,
+//! monologues). Pure: time only comes in as sample counts.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::timeline::{Party, Samples, Span, s_to_samples, samples_to_s};
+
+/// Something that happened on the call, stamped in seconds of the master timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A party started speaking.
+    SpeechStart {
+        /// Who.
+        party: Party,
+        /// When.
+        t_s: f64,
+    },
+    /// A party stopped speaking (the segment, bridged).
+    SpeechEnd {
+        /// Who.
+        party: Party,
+        /// Segment start.
+        start_s: f64,
+        /// Segment end (the true end of speech).
+        end_s: f64,
+    },
+    /// Neither party speaks since `start_s` (the true end of the last speech).
+    SilenceStart {
+        /// When the silence began.
+        start_s: f64,
+        /// Floor holder at that moment.
+        after: Option<Party>,
+    },
+    /// The silence reached `pause_min_s`: it is a pause.
+    PauseOpen {
+        /// When the silence began.
+        start_s: f64,
+        /// Floor holder when it opened.
+        after: Option<Party>,
+    },
+    /// A pause ended.
+    PauseClose {
+        /// When it began.
+        start_s: f64,
+        /// When it ended.
+        end_s: f64,
+        /// Floor holder when it opened.
+        after: Option<Party>,
+        /// Who spoke first: "prospect" = held, "rep" = broken, "both".
+        broken_by: String,
+        /// True when the prospect broke it.
+        held: bool,
+    },
+    /// A silence shorter than a pause ended.
+    SilenceEnd {
+        /// When it began.
+        start_s: f64,
+        /// When it ended.
+        end_s: f64,
+    },
+    /// The floor passed to `party`.
+    Floor {
+        /// The new floor holder.
+        party: Party,
+        /// When (start of the floor-taking segment).
+        t_s: f64,
+    },
+    /// A short acknowledgement by the party without the floor.
+    Backchannel {
+        /// Who.
+        party: Party,
+        /// Start.
+        start_s: f64,
+        /// End.
+        end_s: f64,
+    },
+    /// `party` started talking over the other.
+    Interruption {
+        /// Who interrupted.
+        party: Party,
+        /// When the interrupting speech started.
+        t_s: f64,
+    },
+    /// One rep turn reached `monologue_warn_s`.
+    Monologue {
+        /// When the turn started.
+        start_s: f64,
+        /// Its length so far.
+        length_s: f64,
+        /// A question that hands the buyer the wheel.
+        question: String,
+    },
+}
+
+/// Live tracker thresholds, in samples.
+#[derive(Debug, Clone)]
+struct Limits {
+    pause_min: Samples,
+    backchannel_max: Samples,
+    interruption_min_overlap: Samples,
+    monologue_warn: Samples,
+    monologue_cooldown: Samples,
+}
+
+/// A segment of the party without the floor that may still turn out to be a backchannel.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    party: Party,
+    start: Samples,
+}
+
+/// Streaming state machine behind the live cues.
+#[derive(Debug, Clone)]
+pub struct LiveTracker {
+    limits: Limits,
+    questions: Vec<String>,
+    next_question: usize,
+    /// Start of each party's open (bridged) speech.
+    open: [Option<Samples>; 2],
+    /// End of each party's latest closed speech.
+    last_end: [Option<Samples>; 2],
+    /// Each party's latest closed speech: start, end, and whether it was a backchannel.
+    last_span: [Option<(Samples, Samples, bool)>; 2],
+    floor: Option<Party>,
+    turn_start: Samples,
+    candidate: Option<Candidate>,
+    /// Pending interruption checks: (party, start of its speech).
+    interrupt_check: [Option<Samples>; 2],
+    silence_start: Option<Samples>,
+    pause_opened: bool,
+    any_speech: bool,
+    last_monologue_cue: Option<Samples>,
+    monologue_cued_turn: Option<Samples>,
+}
+
+fn ix(p: Party) -> usize {
+    match p {
+        Party::Rep => 0,
+        Party::Prospect => 1,
+    }
+}
+
+impl LiveTracker {
+    /// A tracker with the thresholds of `config`.
+    pub fn new(config: &Config) -> LiveTracker {
+        LiveTracker {
+            limits: Limits {
+                pause_min: s_to_samples(config.pause_min_s),
+                backchannel_max: s_to_samples(config.backchannel_max_s),
+                interruption_min_overlap: s_to_samples(config.interruption_min_overlap_s),
+                monologue_warn: s_to_samples(config.monologue_warn_s),
+                monologue_cooldown: s_to_samples(config.monologue_cooldown_s),
+            },
+            questions: config.monologue_questions.clone(),
+            next_question: 0,
+            open: [None, None],
+            last_end: [None, None],
+            last_span: [None, None],
+            floor: None,
+            turn_start: 0,
+            candidate: None,
+            interrupt_check: [None, None],
+            silence_start: None,
+            pause_opened: false,
+            any_speech: false,
+            last_monologue_cue: None,
+            monologue_cued_turn: None,
+        }
+    }
+
+    /// The floor holder now.
+    pub fn floor(&self) -> Option<Party> {
+        self.floor
+    }
+
+    /// Start of the silence in progress, if neither party speaks.
+    pub fn silence_start(&self) -> Option<Samples> {
+        self.silence_start
+    }
+
+    /// Start of `party`'s speech in progress.
+    pub fn speaking_since(&self, party: Party) -> Option<Samples> {
+        self.open[ix(party)]
+    }
+
+    /// Start of the current turn of the floor holder.
+    pub fn turn_start(&self) -> Option<Samples> {
+        self.floor.map(|_| self.turn_start)
+    }
+
+    fn take_floor(&mut self, party: Party, t: Samples, out: &mut impl FnMut(LiveEvent)) {
+        if self.floor != Some(party) {
+            self.floor = Some(party);
+            self.turn_start = t;
+            out(LiveEvent::Floor {
+                party,
+                t_s: samples_to_s(t),
+            });
+        }
+        self.interrupt_check[ix(party)] = Some(t);
+    }
+
+    /// A party's (bridged) speech starts at `t`.
+    pub fn speech_start(&mut self, party: Party, t: Samples, out: &mut impl FnMut(LiveEvent)) {
+        let me = ix(party);
+        self.open[me] = Some(t);
+        out(LiveEvent::SpeechStart {
+            party,
+            t_s: samples_to_s(t),
+        });
+        if let Some(start) = self.silence_start.take() {
+            if self.pause_opened && t >= start + self.limits.pause_min {
+                let other_open = self.open[ix(party.other())].is_some_and(|s| s == t);
+                let broken_by = if other_open { "both" } else { party.name() };
+                out(LiveEvent::PauseClose {
+                    start_s: samples_to_s(start),
+                    end_s: samples_to_s(t),
+                    after: self.floor,
+                    broken_by: broken_by.to_string(),
+                    held: party == Party::Prospect && !other_open,
+                });
+            } else {
+                out(LiveEvent::SilenceEnd {
+                    start_s: samples_to_s(start),
+                    end_s: samples_to_s(t),
+                });
+            }
+            self.pause_opened = false;
+        }
+        self.any_speech = true;
+        match self.floor {
+            None => self.take_floor(party, t, out),
+            Some(holder) if holder == party => self.interrupt_check[me] = Some(t),
+            Some(holder) => {
+                let h = ix(holder);
+                let holder_speaking = self.open[h].is_some();
+                let near = self.last_end[h]
+                    .is_some_and(|end| t.saturating_sub(end) < self.limits.pause_min);
+                if holder_speaking || near {
+                    self.candidate = Some(Candidate { party, start: t });
+                } else {
+                    self.take_floor(party, t, out);
+                }
+            }
+        }
+    }
+
+    /// A party's (bridged) segment is closed.
+    pub fn speech_end(&mut self, party: Party, span: Span, out: &mut impl FnMut(LiveEvent)) {
+        let me = ix(party);
+        self.open[me] = None;
+        self.last_end[me] = Some(span.end);
+        out(LiveEvent::SpeechEnd {
+            party,
+            start_s: samples_to_s(span.start),
+            end_s: samples_to_s(span.end),
+        });
+        let mut backchannel = false;
+        if let Some(c) = self.candidate
+            && c.party == party
+        {
+            self.candidate = None;
+            if span.len() <= self.limits.backchannel_max {
+                backchannel = true;
+                out(LiveEvent::Backchannel {
+                    party,
+                    start_s: samples_to_s(span.start),
+                    end_s: samples_to_s(span.end),
+                });
+            } else {
+                self.take_floor(party, c.start, out);
+                self.check_interruption(party, span.end, out);
+            }
+        }
+        self.check_interruption(party, span.end, out);
+        self.interrupt_check[me] = None;
+        self.last_span[me] = Some((span.start, span.end, backchannel));
+        if self.open.iter().all(Option::is_none) {
+            let start = self.last_end.iter().flatten().copied().max().unwrap_or(span.end);
+            self.silence_start = Some(start);
+            self.pause_opened = false;
+            out(LiveEvent::SilenceStart {
+                start_s: samples_to_s(start),
+                after: self.floor,
+            });
+        }
+    }
+
+    /// Speech of `party` that started at the pending check time overlaps the other party's
+    /// speech (still open, or closed at `last_end`) up to `now`.
+    fn check_interruption(&mut self, party: Party, now: Samples, out: &mut impl FnMut(LiveEvent)) {
+        let me = ix(party);
+        let Some(start) = self.interrupt_check[me] else {
+            return;
+        };
+        if self.candidate.is_some_and(|c| c.party == party) {
+            return;
+        }
+        let other = ix(party.other());
+        if self.candidate.is_some_and(|c| c.party != party) {
+            // The other party's speech may be a backchannel: not an interruption of it.
+            return;
+        }
+        // The other party's speech that was going on when ours started.
+        let overlap_end = match (self.open[other], self.last_span[other]) {
+            (Some(since), _) if since < start => now,
+            (None, Some((s, e, false))) if s < start && e > start => e.min(now),
+            _ => return,
+        };
+        if overlap_end >= start + self.limits.interruption_min_overlap {
+            self.interrupt_check[me] = None;
+            out(LiveEvent::Interruption {
+                party,
+                t_s: samples_to_s(start),
+            });
+        }
+    }
+
+    /// Audio time has advanced: every edge before `decided` has been applied.
+    pub fn advance(&mut self, decided: Samples, out: &mut impl FnMut(LiveEvent)) {
+        if let Some(c) = self.candidate
+            && decided > c.start + self.limits.backchannel_max
+        {
+            self.candidate = None;
+            self.take_floor(c.party, c.start, out);
+        }
+        for party in [Party::Rep, Party::Prospect] {
+            if self.open[ix(party)].is_some() {
+                self.check_interruption(party, decided, out);
+            }
+        }
+        if let Some(start) = self.silence_start
+            && !self.pause_opened
+            && self.any_speech
+            && decided >= start + self.limits.pause_min
+        {
+            self.pause_opened = true;
+            out(LiveEvent::PauseOpen {
+                start_s: samples_to_s(start),
+                after: self.floor,
+            });
+        }
+        if self.floor == Some(Party::Rep) && self.open[0].is_some() {
+            let length = decided.saturating_sub(self.turn_start);
+            let cooled = self
+                .last_monologue_cue
+                .is_none_or(|t| decided >= t + self.limits.monologue_cooldown);
+            if length >= self.limits.monologue_warn
+                && cooled
+                && self.monologue_cued_turn != Some(self.turn_start)
+                && !self.questions.is_empty()
+            {
+                self.last_monologue_cue = Some(decided);
+                self.monologue_cued_turn = Some(self.turn_start);
+                let question = self.questions[self.next_question % self.questions.len()].clone();
+                self.next_question += 1;
+                out(LiveEvent::Monologue {
+                    start_s: samples_to_s(self.turn_start),
+                    length_s: samples_to_s(length),
+                    question,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::ANALYSIS_RATE_HZ;
+
+    const SR: Samples = ANALYSIS_RATE_HZ as Samples;
+
+    fn collect(f: impl FnOnce(&mut LiveTracker, &mut dyn FnMut(LiveEvent))) -> Vec<LiveEvent> {
+        let mut t = LiveTracker::new(&Config::default());
+        let mut v = Vec::new();
+        f(&mut t, &mut |e| v.push(e));
+        v
+    }
+
+    #[test]
+    fn held_pause_is_opened_then_closed_as_held() {
+        let ev = collect(|t, out| {
+            let mut o = |e| out(e);
+            t.speech_start(Party::Rep, 0, &mut o);
+            t.speech_end(Party::Rep, Span::new(0, 3 * SR), &mut o);
+            t.advance(4 * SR, &mut o);
+            t.speech_start(Party::Prospect, 5 * SR, &mut o);
+        });
+        assert!(ev.contains(&LiveEvent::PauseOpen {
+            start_s: 3.0,
+            after: Some(Party::Rep)
+        }));
+        assert!(ev.iter().any(|e| matches!(e,
+            LiveEvent::PauseClose { held: true, start_s, end_s, .. } if *start_s == 3.0 && *end_s == 5.0)));
+        assert!(ev.contains(&LiveEvent::Floor {
+            party: Party::Prospect,
+            t_s: 5.0
+        }));
+    }
+
+    #[test]
+    fn backchannel_keeps_the_floor_and_is_no_interruption() {
+        let ev = collect(|t, out| {
+            let mut o = |e| out(e);
+            t.speech_start(Party::Rep, 0, &mut o);
+            t.speech_start(Party::Prospect, 2 * SR, &mut o);
+            t.advance(2 * SR + SR / 4, &mut o);
+            t.speech_end(Party::Prospect, Span::new(2 * SR, 2 * SR + SR / 2), &mut o);
+            t.advance(3 * SR, &mut o);
+        });
+        assert!(ev.iter().any(|e| matches!(e, LiveEvent::Backchannel { .. })));
+        assert!(!ev.iter().any(|e| matches!(e, LiveEvent::Interruption { .. })));
+        assert!(!ev.contains(&LiveEvent::Floor {
+            party: Party::Prospect,
+            t_s: 2.0
+        }));
+    }
+
+    #[test]
+    fn talking_over_is_an_interruption_once_it_outlasts_a_backchannel() {
+        let ev = collect(|t, out| {
+            let mut o = |e| out(e);
+            t.speech_start(Party::Prospect, 0, &mut o);
+            t.speech_start(Party::Rep, 2 * SR, &mut o);
+            t.advance(3 * SR + SR / 10, &mut o);
+        });
+        assert!(ev.contains(&LiveEvent::Floor {
+            party: Party::Rep,
+            t_s: 2.0
+        }));
+        assert!(ev.contains(&LiveEvent::Interruption {
+            party: Party::Rep,
+            t_s: 2.0
+        }));
+    }
+
+    #[test]
+    fn monologue_cue_once_per_turn() {
+        let ev = collect(|t, out| {
+            let mut o = |e| out(e);
+            t.speech_start(Party::Rep, 0, &mut o);
+            for k in 0..100 {
+                t.advance(k * SR, &mut o);
+            }
+        });
+        let cues: Vec<_> = ev
+            .iter()
+            .filter(|e| matches!(e, LiveEvent::Monologue { .. }))
+            .collect();
+        assert_eq!(cues.len(), 1);
+        assert!(matches!(cues[0], LiveEvent::Monologue { length_s, .. } if *length_s == 60.0));
+    }
+}
