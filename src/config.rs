@@ -235,7 +235,12 @@ impl Config {
             5.0,
         )?;
         check("monologue_warn_s", self.monologue_warn_s, 5.0, 3600.0)?;
-        check("monologue_cooldown_s", self.monologue_cooldown_s, 0.0, 3600.0)?;
+        check(
+            "monologue_cooldown_s",
+            self.monologue_cooldown_s,
+            0.0,
+            3600.0,
+        )?;
         check("talk_share_target", self.talk_share_target, 0.0, 1.0)?;
         check("talk_share_warn", self.talk_share_warn, 0.0, 1.0)?;
         if self.talk_share_warn < self.talk_share_target {
@@ -297,7 +302,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("pause_mn_s") && err.contains("c.toml"), "{err}");
+        assert!(
+            err.contains("pause_mn_s") && err.contains("c.toml"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -306,15 +314,21 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("pause_min_s") || err.contains("invalid type"), "{err}");
+        assert!(
+            err.contains("pause_min_s") || err.contains("invalid type"),
+            "{err}"
+        );
     }
 
     #[test]
     fn out_of_range_is_named() {
-        let err = Config::from_toml("[cues]\nhold = true\n[input]\nrep_channel = 9\n", Path::new("c"))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = Config::from_toml(
+            "[cues]\nhold = true\n[input]\nrep_channel = 9\n",
+            Path::new("c"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(err.contains("input.rep_channel"), "{err}");
         let err = Config::from_toml("pause_min_s = -1\n", Path::new("c"))
             .err()
@@ -326,6 +340,9 @@ mod tests {
     #[test]
     fn round_trips_through_toml() {
         let c = Config::default();
-        assert_eq!(Config::from_toml(&c.to_toml(), Path::new("x")).ok(), Some(c));
+        assert_eq!(
+            Config::from_toml(&c.to_toml(), Path::new("x")).ok(),
+            Some(c)
+        );
     }
 }

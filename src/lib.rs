@@ -2,9 +2,19 @@
 //!
 //! The library is the whole pipeline; `src/main.rs` only parses arguments and maps errors
 //! to exit codes. Data flows `audio` (decode, resample, capture) -> `vad` (per side) ->
-//! `conversation` (segments, turns, pauses, live cues) -> `report` / `ui`.
+//! `analysis` -> `conversation` (segments, turns, pauses, live cues) -> `report` / `ui`.
 
-pub mod timeline;
-pub mod vad;
+pub mod analysis;
+pub mod app;
+pub mod audio;
+pub mod batch;
+pub mod cli;
 pub mod config;
 pub mod conversation;
+pub mod error;
+pub mod eval;
+pub mod report;
+pub mod timeline;
+pub mod vad;
+
+pub use error::Error;

@@ -1,1 +1,16 @@
-fn main() {}
+//! The `tacet` binary: parse the command line, run it, map errors to documented exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = tacet::cli::Cli::parse();
+    match tacet::app::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tacet: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

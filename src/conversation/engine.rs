@@ -200,9 +200,7 @@ fn intersection(a: &[Span], b: &[Span]) -> Samples {
 /// The span of `spans` (sorted, non-overlapping) that contains `t`, if any.
 fn containing(spans: &[Span], t: Samples) -> Option<Span> {
     let k = spans.partition_point(|s| s.start <= t);
-    k.checked_sub(1)
-        .map(|k| spans[k])
-        .filter(|s| s.end > t)
+    k.checked_sub(1).map(|k| spans[k]).filter(|s| s.end > t)
 }
 
 /// The end of the last span of `spans` that starts before `t`, if any.

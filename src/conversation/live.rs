@@ -279,7 +279,13 @@ impl LiveTracker {
         self.interrupt_check[me] = None;
         self.last_span[me] = Some((span.start, span.end, backchannel));
         if self.open.iter().all(Option::is_none) {
-            let start = self.last_end.iter().flatten().copied().max().unwrap_or(span.end);
+            let start = self
+                .last_end
+                .iter()
+                .flatten()
+                .copied()
+                .max()
+                .unwrap_or(span.end);
             self.silence_start = Some(start);
             self.pause_opened = false;
             out(LiveEvent::SilenceStart {
@@ -412,8 +418,14 @@ mod tests {
             t.speech_end(Party::Prospect, Span::new(2 * SR, 2 * SR + SR / 2), &mut o);
             t.advance(3 * SR, &mut o);
         });
-        assert!(ev.iter().any(|e| matches!(e, LiveEvent::Backchannel { .. })));
-        assert!(!ev.iter().any(|e| matches!(e, LiveEvent::Interruption { .. })));
+        assert!(
+            ev.iter()
+                .any(|e| matches!(e, LiveEvent::Backchannel { .. }))
+        );
+        assert!(
+            !ev.iter()
+                .any(|e| matches!(e, LiveEvent::Interruption { .. }))
+        );
         assert!(!ev.contains(&LiveEvent::Floor {
             party: Party::Prospect,
             t_s: 2.0

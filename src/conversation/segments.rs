@@ -128,7 +128,14 @@ mod tests {
     #[test]
     fn short_gaps_are_bridged_long_ones_split() {
         use Edge::*;
-        let edges = [Start(0), End(100), Start(120), End(200), Start(500), End(600)];
+        let edges = [
+            Start(0),
+            End(100),
+            Start(120),
+            End(200),
+            Start(500),
+            End(600),
+        ];
         assert_eq!(
             run(&edges, 50, 1000),
             vec![Span::new(0, 200), Span::new(500, 600)]

@@ -1,0 +1,353 @@
+//! The one analysis path: frames of both sides -> VAD per side -> bridging -> live tracker
+//! (events as they happen) and, at the end, the turn and pause engine (every figure).
+//! `analyze`, `replay` and `live` all run this code, so a replay reproduces a live session.
+
+use crate::audio::source::{FrameSource, SourceError};
+use crate::config::Config;
+use crate::conversation::engine::{self, Metrics, Thresholds};
+use crate::conversation::{Bridger, LiveEvent, LiveTracker};
+use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
+use crate::vad::{Edge, SpeechTracker, default_tracker};
+
+/// Level below which a side counts as having no signal, dBFS.
+pub const NO_SIGNAL_DBFS: f32 = -70.0;
+
+/// Everything measured on a call, ready for a report.
+#[derive(Debug, Clone)]
+pub struct CallResult {
+    /// Every figure of the definitions.
+    pub metrics: Metrics,
+    /// Moments marked by the rep.
+    pub marks: Vec<Samples>,
+    /// Stretches with analysis paused.
+    pub paused: Vec<Span>,
+    /// Audio lost to overload per side, in samples.
+    pub dropped: [u64; 2],
+    /// The configuration the figures were computed with.
+    pub config: Config,
+}
+
+/// A snapshot of the signal, for meters and warnings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Levels {
+    /// RMS level of the latest frame per side (rep, prospect), dBFS.
+    pub dbfs: [f32; 2],
+    /// Since when each side has been below [`NO_SIGNAL_DBFS`], if it is.
+    pub quiet_since: [Option<Samples>; 2],
+}
+
+/// The analysis state of one call.
+pub struct Analysis {
+    config: Config,
+    trackers: [SpeechTracker; 2],
+    bridgers: [Bridger; 2],
+    segments: [Vec<Span>; 2],
+    live: LiveTracker,
+    now: Samples,
+    paused_since: Option<Samples>,
+    paused: Vec<Span>,
+    marks: Vec<Samples>,
+    levels: Levels,
+    dropped: [u64; 2],
+    silence: [f32; FRAME_LEN_SAMPLES],
+}
+
+impl std::fmt::Debug for Analysis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analysis")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+const PARTIES: [Party; 2] = [Party::Rep, Party::Prospect];
+
+/// RMS level of a frame in dBFS (floored at -120).
+pub fn frame_dbfs(frame: &[f32]) -> f32 {
+    if frame.is_empty() {
+        return -120.0;
+    }
+    let energy: f32 = frame.iter().map(|v| v * v).sum::<f32>() / frame.len() as f32;
+    (10.0 * energy.max(1e-12).log10()).max(-120.0)
+}
+
+impl Analysis {
+    /// A fresh analysis with the project's default detector on both sides.
+    pub fn new(config: &Config) -> Analysis {
+        Analysis::with_trackers(config, [default_tracker(), default_tracker()])
+    }
+
+    /// A fresh analysis with the given detectors (rep, prospect).
+    pub fn with_trackers(config: &Config, trackers: [SpeechTracker; 2]) -> Analysis {
+        let merge_gap = s_to_samples(config.merge_gap_s);
+        Analysis {
+            config: config.clone(),
+            trackers,
+            bridgers: [Bridger::new(merge_gap), Bridger::new(merge_gap)],
+            segments: [Vec::new(), Vec::new()],
+            live: LiveTracker::new(config),
+            now: 0,
+            paused_since: None,
+            paused: Vec::new(),
+            marks: Vec::new(),
+            levels: Levels {
+                dbfs: [-120.0; 2],
+                quiet_since: [Some(0), Some(0)],
+            },
+            dropped: [0, 0],
+            silence: [0.0; FRAME_LEN_SAMPLES],
+        }
+    }
+
+    /// Audio time so far (samples of the master timeline).
+    pub fn now(&self) -> Samples {
+        self.now
+    }
+
+    /// The live tracker (floor, silence in progress...).
+    pub fn live(&self) -> &LiveTracker {
+        &self.live
+    }
+
+    /// Current levels.
+    pub fn levels(&self) -> Levels {
+        self.levels
+    }
+
+    /// True while analysis is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused_since.is_some()
+    }
+
+    /// Pauses or resumes analysis (privacy): while paused the audio is not analysed.
+    pub fn set_paused(&mut self, paused: bool) {
+        match (paused, self.paused_since) {
+            (true, None) => self.paused_since = Some(self.now),
+            (false, Some(since)) => {
+                self.paused.push(Span::new(since, self.now));
+                self.paused_since = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Marks the current moment.
+    pub fn mark(&mut self) {
+        self.marks.push(self.now);
+    }
+
+    /// Records audio lost before analysis (per side, samples at the analysis rate).
+    pub fn set_dropped(&mut self, dropped: [u64; 2]) {
+        self.dropped = dropped;
+    }
+
+    fn apply_edges(&mut self, side: usize, edges: &[Edge], out: &mut impl FnMut(LiveEvent)) {
+        for &edge in edges {
+            let was_open = self.bridgers[side].open_start().is_some();
+            if let Some(span) = self.bridgers[side].edge(edge) {
+                self.segments[side].push(span);
+                self.live.speech_end(PARTIES[side], span, out);
+            }
+            if let Edge::Start(t) = edge
+                && (!was_open || self.bridgers[side].open_start() == Some(t))
+            {
+                self.live.speech_start(PARTIES[side], t, out);
+            }
+        }
+    }
+
+    /// Analyses one frame of both sides; `valid` is how many samples of it are real audio
+    /// (less than a frame only at the end of a recording).
+    pub fn push_frame(
+        &mut self,
+        rep: &[f32],
+        prospect: &[f32],
+        valid: usize,
+        out: &mut impl FnMut(LiveEvent),
+    ) {
+        let paused = self.paused_since.is_some();
+        let (rep, prospect) = if paused {
+            (&self.silence[..], &self.silence[..])
+        } else {
+            (rep, prospect)
+        };
+        // Two small stacks of edges: a detector emits at most a few per frame.
+        let mut edges: [Vec<Edge>; 2] = [Vec::new(), Vec::new()];
+        {
+            let [e0, e1] = &mut edges;
+            self.trackers[0].push(rep, Some(prospect), &mut |e| e0.push(e));
+            self.trackers[1].push(prospect, None, &mut |e| e1.push(e));
+        }
+        for side in 0..2 {
+            let frame = if side == 0 { rep } else { prospect };
+            let db = frame_dbfs(frame);
+            self.levels.dbfs[side] = db;
+            if db >= NO_SIGNAL_DBFS {
+                self.levels.quiet_since[side] = None;
+            } else if self.levels.quiet_since[side].is_none() {
+                self.levels.quiet_since[side] = Some(self.now);
+            }
+        }
+        self.now += valid.min(FRAME_LEN_SAMPLES) as Samples;
+        self.apply_edges(0, &edges[0], out);
+        self.apply_edges(1, &edges[1], out);
+        let decided = self.trackers[0]
+            .decided_until()
+            .min(self.trackers[1].decided_until())
+            .min(self.now);
+        for (side, party) in PARTIES.into_iter().enumerate() {
+            if let Some(span) = self.bridgers[side].advance(decided) {
+                self.segments[side].push(span);
+                self.live.speech_end(party, span, out);
+            }
+        }
+        self.live.advance(decided, out);
+    }
+
+    /// Ends the call: flushes the detectors, closes open speech at the end of the audio,
+    /// and computes every figure.
+    pub fn finish(mut self, out: &mut impl FnMut(LiveEvent)) -> CallResult {
+        self.set_paused(false);
+        let end = self.now;
+        for (side, party) in PARTIES.into_iter().enumerate() {
+            let mut edges = Vec::new();
+            self.trackers[side].finish(&mut |e| edges.push(e));
+            // Edges past the real end (padding of the last frame) are clipped to it.
+            let edges: Vec<Edge> = edges
+                .into_iter()
+                .map(|e| match e {
+                    Edge::Start(t) => Edge::Start(t.min(end)),
+                    Edge::End(t) => Edge::End(t.min(end)),
+                })
+                .collect();
+            self.apply_edges(side, &edges, out);
+            if let Some(span) = self.bridgers[side].finish(end)
+                && !span.is_empty()
+            {
+                self.segments[side].push(span);
+                self.live.speech_end(party, span, out);
+            }
+        }
+        self.live.advance(end, out);
+        let th = Thresholds::from_config(&self.config);
+        let metrics = engine::analyze(&self.segments[0], &self.segments[1], end, &self.paused, &th);
+        CallResult {
+            metrics,
+            marks: self.marks,
+            paused: self.paused,
+            dropped: self.dropped,
+            config: self.config,
+        }
+    }
+}
+
+/// Runs a whole source through the analysis as fast as it can be read.
+///
+/// # Errors
+/// [`SourceError`] when the source fails; what was measured until then is lost only for
+/// files (a live session saves it, see `app`).
+pub fn run_source(
+    source: &mut dyn FrameSource,
+    config: &Config,
+    out: &mut impl FnMut(LiveEvent),
+) -> Result<CallResult, SourceError> {
+    let mut analysis = Analysis::new(config);
+    let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
+    let mut prospect = [0.0f32; FRAME_LEN_SAMPLES];
+    while let Some(fill) = source.next_frame(&mut rep, &mut prospect)? {
+        analysis.push_frame(&rep, &prospect, fill.valid_samples, out);
+    }
+    analysis.set_dropped(source.dropped_samples());
+    Ok(analysis.finish(out))
+}
+
+/// Speech segments of one channel as the detector finds them, before bridging (what
+/// `tacet vad` prints). Feed samples at the analysis rate in any block sizes.
+pub struct SegmentDetector {
+    tracker: SpeechTracker,
+    frame: [f32; FRAME_LEN_SAMPLES],
+    filled: usize,
+    total: Samples,
+    open: Option<Samples>,
+    spans: Vec<Span>,
+}
+
+impl Default for SegmentDetector {
+    fn default() -> Self {
+        SegmentDetector::new()
+    }
+}
+
+impl SegmentDetector {
+    /// A detector with the project's default VAD.
+    pub fn new() -> SegmentDetector {
+        SegmentDetector {
+            tracker: default_tracker(),
+            frame: [0.0; FRAME_LEN_SAMPLES],
+            filled: 0,
+            total: 0,
+            open: None,
+            spans: Vec::new(),
+        }
+    }
+
+    fn on_edge(open: &mut Option<Samples>, spans: &mut Vec<Span>, e: Edge) {
+        match e {
+            Edge::Start(t) => *open = Some(t),
+            Edge::End(t) => {
+                if let Some(s) = open.take() {
+                    spans.push(Span::new(s, t));
+                }
+            }
+        }
+    }
+
+    /// Analyses more samples.
+    pub fn push(&mut self, samples: &[f32]) {
+        let Self {
+            tracker,
+            frame,
+            filled,
+            total,
+            open,
+            spans,
+        } = self;
+        for &v in samples {
+            frame[*filled] = v;
+            *filled += 1;
+            *total += 1;
+            if *filled == FRAME_LEN_SAMPLES {
+                *filled = 0;
+                tracker.push(&frame[..], None, &mut |e| Self::on_edge(open, spans, e));
+            }
+        }
+    }
+
+    /// Ends the stream and returns every segment, clipped to the audio's length.
+    pub fn finish(mut self) -> Vec<Span> {
+        let Self {
+            tracker,
+            frame,
+            filled,
+            total,
+            open,
+            spans,
+        } = &mut self;
+        if *filled > 0 {
+            frame[*filled..].fill(0.0);
+            tracker.push(&frame[..], None, &mut |e| Self::on_edge(open, spans, e));
+        }
+        tracker.finish(&mut |e| Self::on_edge(open, spans, e));
+        if let Some(s) = open.take() {
+            spans.push(Span::new(s, *total));
+        }
+        let total = *total;
+        let mut spans = std::mem::take(spans);
+        for s in &mut spans {
+            s.end = s.end.min(total);
+            s.start = s.start.min(s.end);
+        }
+        spans.retain(|s| !s.is_empty());
+        spans
+    }
+}

@@ -1,0 +1,284 @@
+//! Wiring of the commands: resolve the configuration, open inputs, run the analysis, write
+//! reports. Everything here returns the typed [`Error`] that `main` maps to an exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{SegmentDetector, run_source};
+use crate::audio::decode::AudioReader;
+use crate::audio::resample::ToAnalysisRate;
+use crate::audio::source::{CallFiles, FileSource};
+use crate::cli::{AnalyzeArgs, Cli, Command, ConfigArgs, VadArgs};
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::{Format, Report};
+use crate::timeline::samples_to_s;
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// The command's [`Error`], whose `exit_code` is the documented exit code.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let (mut config, config_path) = Config::resolve(cli.config.as_deref())?;
+    let data = data_dir(cli.data_dir.as_deref());
+    match cli.command {
+        Command::Analyze(args) => analyze(&mut config, args),
+        Command::Vad(args) => vad(args),
+        Command::Config(args) => show_config(&config, config_path.as_deref(), &data, args),
+    }
+}
+
+/// The platform's data folder for tacet, or the one given.
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("tacet")
+    })
+}
+
+fn show_config(
+    config: &Config,
+    path: Option<&Path>,
+    data: &Path,
+    args: ConfigArgs,
+) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    let text = if args.default {
+        crate::config::DEFAULT_TOML.to_string()
+    } else {
+        let from = path.map_or("built-in defaults".to_string(), |p| p.display().to_string());
+        let user = Config::user_path().map_or("-".to_string(), |p| p.display().to_string());
+        format!(
+            "# effective configuration, from: {from}\n# user config file: {user}\n# data folder: {}\n{}",
+            data.display(),
+            config.to_toml()
+        )
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+}
+
+/// Writes `content` to `path` atomically: a temporary file beside it, then a rename, so a
+/// reader never sees a half-written report.
+///
+/// # Errors
+/// [`Error::Output`] naming the path.
+pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
+    let err = |e: std::io::Error| Error::Output {
+        path: path.display().to_string(),
+        what: e.to_string(),
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".into());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(err)?;
+        f.write_all(content).map_err(err)?;
+        f.sync_all().map_err(err)?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// The format implied by an output file name.
+fn format_from_path(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    [
+        ("labels.txt", Format::Audacity),
+        (".json", Format::Json),
+        (".csv", Format::Csv),
+        (".html", Format::Html),
+        (".htm", Format::Html),
+        (".rttm", Format::Rttm),
+        (".txt", Format::Text),
+    ]
+    .into_iter()
+    .find(|(ext, _)| name.ends_with(ext))
+    .map(|(_, f)| f)
+}
+
+/// Analyses one call and builds its report.
+///
+/// # Errors
+/// [`Error::Input`] when the recording cannot be used.
+pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error> {
+    let mut source = FileSource::open(files)?;
+    let result = run_source(&mut source, config, &mut |_| {})?;
+    if result.metrics.duration == 0 {
+        let path = match files {
+            CallFiles::Channels { path, .. } => path,
+            CallFiles::Pair { rep, .. } => rep,
+        };
+        return Err(Error::Input(crate::audio::InputError::Invalid {
+            path: path.clone(),
+            what: "holds no audio (0 frames)".into(),
+        }));
+    }
+    Ok(Report::new(&result, &files.describe(), None))
+}
+
+/// A report file name inside `dir` derived from an input name: only its stem is used, so
+/// the name never escapes the folder.
+pub fn report_path_in(dir: &Path, input: &Path, format: Format) -> PathBuf {
+    let stem: String = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let stem = stem.trim_start_matches('.');
+    let stem = if stem.is_empty() { "call" } else { stem };
+    dir.join(format!("{stem}.{}", format.extension()))
+}
+
+fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
+    if let Some(n) = args.rep_channel {
+        config.input.rep_channel = n;
+    }
+    if let Some(m) = args.prospect_channel {
+        config.input.prospect_channel = m;
+    }
+    let inputs: Vec<CallFiles> = match (&args.rep, &args.prospect) {
+        (Some(rep), Some(prospect)) => vec![CallFiles::Pair {
+            rep: rep.clone(),
+            prospect: prospect.clone(),
+        }],
+        _ => args
+            .calls
+            .iter()
+            .map(|path| CallFiles::Channels {
+                path: path.clone(),
+                rep_channel: config.input.rep_channel,
+                prospect_channel: config.input.prospect_channel,
+            })
+            .collect(),
+    };
+    if inputs.is_empty() {
+        return Err(Error::Usage(
+            "analyze needs a recording (CALL) or --rep REP --prospect PRO; see 'tacet analyze --help'"
+                .into(),
+        ));
+    }
+    if inputs.len() > 1 && args.output.is_some() {
+        return Err(Error::Usage(
+            "-o writes one report; with several recordings use --out-dir DIR".into(),
+        ));
+    }
+    if inputs.len() > 1 && args.out_dir.is_none() {
+        return Err(Error::Usage(
+            "several recordings need --out-dir DIR (one report per recording)".into(),
+        ));
+    }
+    if let Some(dir) = &args.out_dir {
+        let format = args.format.unwrap_or(Format::Json);
+        return crate::batch::run(&inputs, config, dir, format);
+    }
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(format_from_path))
+        .unwrap_or(Format::Text);
+    let report = analyze_call(&inputs[0], config)?;
+    let text = format.render(&report);
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::Other(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// CPU time of the calling thread, seconds.
+pub fn thread_cpu_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc == 0 {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    } else {
+        0.0
+    }
+}
+
+fn vad(args: VadArgs) -> Result<(), Error> {
+    let mut reader = AudioReader::open(&args.file)?;
+    let info = reader.info();
+    if args.channel >= info.channels {
+        return Err(Error::Input(crate::audio::InputError::Invalid {
+            path: args.file.clone(),
+            what: format!(
+                "has {} channel(s), so there is no channel {} (channels count from 0)",
+                info.channels, args.channel
+            ),
+        }));
+    }
+    let mut resampler = ToAnalysisRate::new(info.rate_hz).map_err(|what| {
+        Error::Input(crate::audio::InputError::Unsupported {
+            path: args.file.clone(),
+            what,
+        })
+    })?;
+    let mut detector = SegmentDetector::new();
+    let mut mono = Vec::new();
+    let mut resampled = std::collections::VecDeque::new();
+    let mut cpu_s = 0.0;
+    loop {
+        let block = reader.next_block()?;
+        let Some(block) = block else { break };
+        mono.clear();
+        mono.extend(
+            block
+                .iter()
+                .skip(args.channel)
+                .step_by(info.channels)
+                .copied(),
+        );
+        let t0 = thread_cpu_s();
+        resampler.push(&mono, &mut resampled);
+        let (a, b) = resampled.as_slices();
+        detector.push(a);
+        detector.push(b);
+        resampled.clear();
+        cpu_s += thread_cpu_s() - t0;
+    }
+    let t0 = thread_cpu_s();
+    resampler.finish(&mut resampled);
+    let (a, b) = resampled.as_slices();
+    detector.push(a);
+    detector.push(b);
+    let spans = detector.finish();
+    cpu_s += thread_cpu_s() - t0;
+    let mut out = String::new();
+    for s in &spans {
+        out.push_str(&format!(
+            "{:.3} {:.3}\n",
+            samples_to_s(s.start),
+            samples_to_s(s.end)
+        ));
+    }
+    out.push_str(&format!("# cpu_s {cpu_s:.4}\n"));
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+}

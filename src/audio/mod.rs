@@ -1,0 +1,47 @@
+//! Audio in: decoding recordings, resampling to the analysis rate, and the frame sources
+//! (file and live capture) that feed the analysis with one 10 ms frame per side at a time.
+
+pub mod decode;
+pub mod resample;
+pub mod source;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Problems with an input recording. Every one maps to exit code 3.
+#[derive(Debug, Error)]
+pub enum InputError {
+    /// The file could not be opened or read.
+    #[error("cannot read '{path}': {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The format or codec is not one tacet reads.
+    #[error("'{path}': unsupported audio: {what}")]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What is unsupported.
+        what: String,
+    },
+    /// The file is damaged.
+    #[error("'{path}': damaged audio: {what}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// A property is outside what tacet accepts.
+    #[error("'{path}': {what}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        what: String,
+    },
+}

@@ -1,0 +1,176 @@
+//! Resampling one channel to the analysis rate with rubato's FFT resampler, in fixed input
+//! chunks, with its start-up delay trimmed so that sample n of the output is time n / rate.
+
+use std::collections::VecDeque;
+
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::{Fft, FixedSync, Resampler};
+
+use crate::timeline::ANALYSIS_RATE_HZ;
+
+/// Input frames per resampler call.
+const CHUNK_FRAMES: usize = 1024;
+
+/// Streams one channel from its own rate to [`ANALYSIS_RATE_HZ`]. All buffers are
+/// allocated at construction.
+pub struct ToAnalysisRate {
+    rate_hz: u32,
+    inner: Option<Fft<f32>>,
+    chunk_in: Vec<f32>,
+    filled: usize,
+    chunk_out: Vec<f32>,
+    delay_left: usize,
+    in_total: u64,
+    out_total: u64,
+}
+
+impl std::fmt::Debug for ToAnalysisRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToAnalysisRate")
+            .field("rate_hz", &self.rate_hz)
+            .finish()
+    }
+}
+
+impl ToAnalysisRate {
+    /// A resampler from `rate_hz` (a pass-through when it is already the analysis rate).
+    ///
+    /// # Errors
+    /// A message when rubato cannot build a resampler for this ratio.
+    pub fn new(rate_hz: u32) -> Result<ToAnalysisRate, String> {
+        let inner = if rate_hz == ANALYSIS_RATE_HZ {
+            None
+        } else {
+            Some(
+                Fft::<f32>::new(
+                    rate_hz as usize,
+                    ANALYSIS_RATE_HZ as usize,
+                    CHUNK_FRAMES,
+                    1,
+                    FixedSync::Input,
+                )
+                .map_err(|e| format!("cannot resample {rate_hz} Hz: {e}"))?,
+            )
+        };
+        let (out_max, delay) = inner
+            .as_ref()
+            .map_or((0, 0), |r| (r.output_frames_max(), r.output_delay()));
+        Ok(ToAnalysisRate {
+            rate_hz,
+            inner,
+            chunk_in: vec![0.0; CHUNK_FRAMES],
+            filled: 0,
+            chunk_out: vec![0.0; out_max],
+            delay_left: delay,
+            in_total: 0,
+            out_total: 0,
+        })
+    }
+
+    /// Output samples owed for the input so far.
+    fn expected_out(&self) -> u64 {
+        (self.in_total * u64::from(ANALYSIS_RATE_HZ) + u64::from(self.rate_hz) / 2)
+            / u64::from(self.rate_hz)
+    }
+
+    fn run_chunk(&mut self, partial: Option<usize>, out: &mut VecDeque<f32>) {
+        let Some(inner) = self.inner.as_mut() else {
+            return;
+        };
+        let Ok(input) = InterleavedSlice::new(&self.chunk_in[..], 1, CHUNK_FRAMES) else {
+            return;
+        };
+        let out_len = self.chunk_out.len();
+        let Ok(mut output) = InterleavedSlice::new_mut(&mut self.chunk_out[..], 1, out_len) else {
+            return;
+        };
+        let indexing = partial.map(|n| rubato::Indexing {
+            input_offset: 0,
+            output_offset: 0,
+            partial_len: Some(n),
+            active_channels_mask: None,
+        });
+        let Ok((_, written)) = inner.process_into_buffer(&input, &mut output, indexing.as_ref())
+        else {
+            return;
+        };
+        let skip = self.delay_left.min(written);
+        self.delay_left -= skip;
+        let owed = self.expected_out().saturating_sub(self.out_total) as usize;
+        let take = (written - skip).min(owed);
+        out.extend(&self.chunk_out[skip..skip + take]);
+        self.out_total += take as u64;
+    }
+
+    /// Resamples `input` and appends the output to `out`.
+    pub fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
+        if self.inner.is_none() {
+            out.extend(input);
+            self.in_total += input.len() as u64;
+            self.out_total += input.len() as u64;
+            return;
+        }
+        let mut rest = input;
+        while !rest.is_empty() {
+            let n = (CHUNK_FRAMES - self.filled).min(rest.len());
+            self.chunk_in[self.filled..self.filled + n].copy_from_slice(&rest[..n]);
+            self.filled += n;
+            self.in_total += n as u64;
+            rest = &rest[n..];
+            if self.filled == CHUNK_FRAMES {
+                self.filled = 0;
+                self.run_chunk(None, out);
+            }
+        }
+    }
+
+    /// Flushes what is buffered: after this, the output holds exactly
+    /// `round(input_len * analysis_rate / rate)` samples.
+    pub fn finish(&mut self, out: &mut VecDeque<f32>) {
+        if self.inner.is_none() {
+            return;
+        }
+        let mut guard = 0;
+        while self.out_total < self.expected_out() && guard < 64 {
+            let n = self.filled;
+            self.chunk_in[n..].fill(0.0);
+            self.filled = 0;
+            self.run_chunk(Some(n), out);
+            guard += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(rate: u32, hz: f32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| (i as f32 * hz * std::f32::consts::TAU / rate as f32).sin() * 0.5)
+            .collect()
+    }
+
+    #[test]
+    fn output_length_and_alignment_follow_the_ratio() {
+        for rate in [8_000u32, 44_100, 48_000, 16_000] {
+            let mut r = ToAnalysisRate::new(rate).expect("resampler");
+            let n = rate as usize * 2 + 123;
+            // Silence then a burst starting at exactly 1 s.
+            let mut x = vec![0.0f32; rate as usize];
+            x.extend(tone(rate, 440.0, n - rate as usize));
+            let mut out = VecDeque::new();
+            for block in x.chunks(777) {
+                r.push(block, &mut out);
+            }
+            r.finish(&mut out);
+            let expected = (n as u64 * 16_000 + rate as u64 / 2) / rate as u64;
+            assert_eq!(out.len() as u64, expected, "rate {rate}");
+            let first = out.iter().position(|v| v.abs() > 0.05).expect("burst");
+            assert!(
+                (first as i64 - 16_000).abs() <= 16,
+                "rate {rate}: onset at {first}"
+            );
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Frame sources: anything that yields the rep's and the prospect's audio as matching
+//! 10 ms frames at the analysis rate. Recordings, live capture and test signals all
+//! implement [`FrameSource`], so the analysis never knows where audio comes from.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use super::InputError;
+use super::decode::AudioReader;
+use super::resample::ToAnalysisRate;
+use crate::timeline::FRAME_LEN_SAMPLES;
+
+/// Why a source stopped delivering audio.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A recording could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// An audio device failed or disappeared.
+    #[error("audio device '{device}': {what}")]
+    Device {
+        /// The device.
+        device: String,
+        /// What happened.
+        what: String,
+    },
+}
+
+/// One frame of both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameFill {
+    /// Samples of real audio in this frame (the rest is zero padding at the end of a call).
+    pub valid_samples: usize,
+}
+
+/// Yields both sides as matching frames of [`FRAME_LEN_SAMPLES`] samples at the analysis rate.
+pub trait FrameSource {
+    /// Fills `rep` and `prospect` with the next frame. `Ok(None)` at the end of the call.
+    ///
+    /// # Errors
+    /// [`SourceError`] when the recording or device fails.
+    fn next_frame(
+        &mut self,
+        rep: &mut [f32],
+        prospect: &mut [f32],
+    ) -> Result<Option<FrameFill>, SourceError>;
+
+    /// Audio lost before it reached the source (overflowing capture rings), in samples at
+    /// the analysis rate, per side.
+    fn dropped_samples(&self) -> [u64; 2] {
+        [0, 0]
+    }
+}
+
+/// Which recording(s) hold the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFiles {
+    /// One file with both parties on separate channels.
+    Channels {
+        /// The recording.
+        path: PathBuf,
+        /// Channel of the rep.
+        rep_channel: usize,
+        /// Channel of the prospect.
+        prospect_channel: usize,
+    },
+    /// One file per party (mono, or channel 0 of each).
+    Pair {
+        /// The rep's recording.
+        rep: PathBuf,
+        /// The prospect's recording.
+        prospect: PathBuf,
+    },
+}
+
+impl CallFiles {
+    /// A short name for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            CallFiles::Channels { path, .. } => path.display().to_string(),
+            CallFiles::Pair { rep, prospect } => {
+                format!("{} + {}", rep.display(), prospect.display())
+            }
+        }
+    }
+}
+
+/// One decoder feeding one or two sides.
+struct Feed {
+    reader: AudioReader,
+    /// (channel in the file, side index 0 = rep, 1 = prospect)
+    taps: Vec<(usize, usize)>,
+    ended: bool,
+    scratch: Vec<f32>,
+}
+
+/// A recording read as a call, block by block (memory does not grow with its length).
+pub struct FileSource {
+    feeds: Vec<Feed>,
+    resamplers: [ToAnalysisRate; 2],
+    fifos: [VecDeque<f32>; 2],
+}
+
+impl std::fmt::Debug for FileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileSource").finish_non_exhaustive()
+    }
+}
+
+fn resampler(path: &Path, rate_hz: u32) -> Result<ToAnalysisRate, InputError> {
+    ToAnalysisRate::new(rate_hz).map_err(|what| InputError::Unsupported {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+fn check_channel(reader: &AudioReader, channel: usize, who: &str) -> Result<(), InputError> {
+    let channels = reader.info().channels;
+    if channel >= channels {
+        return Err(InputError::Invalid {
+            path: reader.path().to_path_buf(),
+            what: format!(
+                "has {channels} channel(s), so there is no channel {channel} for the {who} (channels count from 0)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+impl FileSource {
+    /// Opens the recording(s) of a call.
+    ///
+    /// # Errors
+    /// [`InputError`] naming the file: unreadable, unsupported, a mono mix given alone,
+    /// a channel that does not exist.
+    pub fn open(files: &CallFiles) -> Result<FileSource, InputError> {
+        match files {
+            CallFiles::Channels {
+                path,
+                rep_channel,
+                prospect_channel,
+            } => {
+                let reader = AudioReader::open(path)?;
+                let info = reader.info();
+                if info.channels < 2 {
+                    return Err(InputError::Invalid {
+                        path: path.clone(),
+                        what: "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels; give a stereo recording, or two files with --rep REP --prospect PRO".into(),
+                    });
+                }
+                check_channel(&reader, *rep_channel, "rep")?;
+                check_channel(&reader, *prospect_channel, "prospect")?;
+                if rep_channel == prospect_channel {
+                    return Err(InputError::Invalid {
+                        path: path.clone(),
+                        what: format!(
+                            "rep and prospect are both channel {rep_channel}; give different channels"
+                        ),
+                    });
+                }
+                let resamplers = [
+                    resampler(path, info.rate_hz)?,
+                    resampler(path, info.rate_hz)?,
+                ];
+                Ok(FileSource {
+                    feeds: vec![Feed {
+                        reader,
+                        taps: vec![(*rep_channel, 0), (*prospect_channel, 1)],
+                        ended: false,
+                        scratch: Vec::new(),
+                    }],
+                    resamplers,
+                    fifos: [VecDeque::new(), VecDeque::new()],
+                })
+            }
+            CallFiles::Pair { rep, prospect } => {
+                let r = AudioReader::open(rep)?;
+                let p = AudioReader::open(prospect)?;
+                let resamplers = [
+                    resampler(rep, r.info().rate_hz)?,
+                    resampler(prospect, p.info().rate_hz)?,
+                ];
+                Ok(FileSource {
+                    feeds: vec![
+                        Feed {
+                            reader: r,
+                            taps: vec![(0, 0)],
+                            ended: false,
+                            scratch: Vec::new(),
+                        },
+                        Feed {
+                            reader: p,
+                            taps: vec![(0, 1)],
+                            ended: false,
+                            scratch: Vec::new(),
+                        },
+                    ],
+                    resamplers,
+                    fifos: [VecDeque::new(), VecDeque::new()],
+                })
+            }
+        }
+    }
+
+    /// Decodes one more block of `feed`. Returns false when it has ended.
+    fn pump(&mut self, k: usize) -> Result<bool, InputError> {
+        let feed = &mut self.feeds[k];
+        if feed.ended {
+            return Ok(false);
+        }
+        let channels = feed.reader.info().channels;
+        match feed.reader.next_block()? {
+            Some(block) => {
+                for &(channel, side) in &feed.taps {
+                    feed.scratch.clear();
+                    feed.scratch
+                        .extend(block.iter().skip(channel).step_by(channels).copied());
+                    self.resamplers[side].push(&feed.scratch, &mut self.fifos[side]);
+                }
+                Ok(true)
+            }
+            None => {
+                feed.ended = true;
+                for &(_, side) in &feed.taps {
+                    self.resamplers[side].finish(&mut self.fifos[side]);
+                }
+                Ok(false)
+            }
+        }
+    }
+}
+
+impl FrameSource for FileSource {
+    fn next_frame(
+        &mut self,
+        rep: &mut [f32],
+        prospect: &mut [f32],
+    ) -> Result<Option<FrameFill>, SourceError> {
+        // Fill each side's queue to a whole frame, or until its file ends.
+        for k in 0..self.feeds.len() {
+            loop {
+                let short = self.feeds[k]
+                    .taps
+                    .iter()
+                    .any(|&(_, side)| self.fifos[side].len() < FRAME_LEN_SAMPLES);
+                if !short || !self.pump(k)? {
+                    break;
+                }
+            }
+        }
+        let valid = self.fifos[0]
+            .len()
+            .max(self.fifos[1].len())
+            .min(FRAME_LEN_SAMPLES);
+        if valid == 0 {
+            return Ok(None);
+        }
+        for (side, out) in [rep, prospect].into_iter().enumerate() {
+            let fifo = &mut self.fifos[side];
+            let n = fifo.len().min(FRAME_LEN_SAMPLES);
+            for (o, v) in out.iter_mut().zip(fifo.drain(..n)) {
+                *o = v;
+            }
+            out[n..].fill(0.0);
+        }
+        Ok(Some(FrameFill {
+            valid_samples: valid,
+        }))
+    }
+}

@@ -1,0 +1,111 @@
+//! The command line (product.md, "Command line"): one clap parser, every subcommand with
+//! `--help` and an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+
+/// tacet: times who speaks on a call and coaches you to hold the silence.
+#[derive(Debug, Parser)]
+#[command(name = "tacet", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML); default: the user's config file if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where sessions and reports are saved (default: the platform's data folder).
+    #[arg(long, global = true, value_name = "DIR", env = "TACET_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Report output options shared by the commands that write one.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse call recordings and print or write their timing report.
+    ///
+    /// Example: tacet analyze call.wav --format json -o report.json
+    #[command(
+        after_help = "Examples:\n  tacet analyze call.wav\n  tacet analyze --rep rep.wav --prospect prospect.wav --format html -o call.html\n  tacet analyze calls/*.wav --out-dir reports/"
+    )]
+    Analyze(AnalyzeArgs),
+    /// Print the speech segments the detector finds in one channel.
+    ///
+    /// One "start_s end_s" line per segment (seconds, 3 decimals), then "# cpu_s X".
+    #[command(after_help = "Example:\n  tacet vad call.wav --channel 1")]
+    Vad(VadArgs),
+    /// Print the effective (or default) configuration as TOML, and the paths in use.
+    #[command(after_help = "Example:\n  tacet config --default > ~/.config/tacet/config.toml")]
+    Config(ConfigArgs),
+}
+
+/// `tacet analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Recordings with the rep and the prospect on separate channels.
+    #[arg(value_name = "CALL")]
+    pub calls: Vec<PathBuf>,
+    /// The rep's recording (with --prospect, instead of CALL).
+    #[arg(
+        long,
+        value_name = "REP",
+        requires = "prospect",
+        conflicts_with = "calls"
+    )]
+    pub rep: Option<PathBuf>,
+    /// The prospect's recording (with --rep).
+    #[arg(long, value_name = "PRO", requires = "rep")]
+    pub prospect: Option<PathBuf>,
+    /// Channel of the rep in CALL (0-based; default from config, 0).
+    #[arg(long, value_name = "N")]
+    pub rep_channel: Option<usize>,
+    /// Channel of the prospect in CALL (0-based; default from config, 1).
+    #[arg(long, value_name = "M")]
+    pub prospect_channel: Option<usize>,
+    /// Report format (default: text, or from the -o file's extension).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file (one input only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "PATH",
+        conflicts_with = "out_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Write one report per input into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// `tacet vad`.
+#[derive(Debug, Args)]
+pub struct VadArgs {
+    /// The recording.
+    pub file: PathBuf,
+    /// Channel to analyse (0-based).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub channel: usize,
+}
+
+/// `tacet config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the built-in defaults instead of the effective configuration.
+    #[arg(long)]
+    pub default: bool,
+}

@@ -1,0 +1,70 @@
+//! The top-level error: every module's error, each with the exit code product.md documents
+//! (2 usage or configuration, 3 unreadable or unsupported input, 4 audio device, 1 other).
+
+use thiserror::Error;
+
+use crate::audio::InputError;
+use crate::audio::source::SourceError;
+use crate::config::ConfigError;
+
+/// Anything that ends a command unsuccessfully.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Bad configuration (exit 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Bad command-line usage (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// An input recording tacet cannot use (exit 3).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// An audio device failed (exit 4).
+    #[error("audio device '{device}': {what}")]
+    Device {
+        /// The device.
+        device: String,
+        /// What happened and what to do.
+        what: String,
+    },
+    /// Writing an output failed (exit 1).
+    #[error("cannot write '{path}': {what}")]
+    Output {
+        /// The file or folder.
+        path: String,
+        /// The reason.
+        what: String,
+    },
+    /// Several inputs of a batch failed (exit 3); each was reported as it happened.
+    #[error("{failed} of {total} recordings could not be analysed")]
+    Batch {
+        /// How many failed.
+        failed: usize,
+        /// How many there were.
+        total: usize,
+    },
+    /// Anything else (exit 1).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<SourceError> for Error {
+    fn from(e: SourceError) -> Error {
+        match e {
+            SourceError::Input(e) => Error::Input(e),
+            SourceError::Device { device, what } => Error::Device { device, what },
+        }
+    }
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Usage(_) => 2,
+            Error::Input(_) | Error::Batch { .. } => 3,
+            Error::Device { .. } => 4,
+            Error::Output { .. } | Error::Other(_) => 1,
+        }
+    }
+}
