@@ -27,6 +27,19 @@ pub struct CallResult {
     pub config: Config,
 }
 
+impl CallResult {
+    /// A result with nothing measured (what is left when the analysis itself failed).
+    pub fn empty(config: &Config) -> CallResult {
+        CallResult {
+            metrics: Metrics::default(),
+            marks: Vec::new(),
+            paused: Vec::new(),
+            dropped: [0, 0],
+            config: config.clone(),
+        }
+    }
+}
+
 /// A snapshot of the signal, for meters and warnings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Levels {
@@ -107,6 +120,23 @@ impl Analysis {
     /// The live tracker (floor, silence in progress...).
     pub fn live(&self) -> &LiveTracker {
         &self.live
+    }
+
+    /// Closed (bridged) segments of one side so far (0 = rep, 1 = prospect).
+    pub fn segments(&self, side: usize) -> &[Span] {
+        &self.segments[side.min(1)]
+    }
+
+    /// Start of `party`'s speech in progress (bridged), if any.
+    pub fn speaking_since(&self, party: Party) -> Option<Samples> {
+        let side = usize::from(party == Party::Prospect);
+        match (
+            self.bridgers[side].open_start(),
+            self.bridgers[side].pending_end(),
+        ) {
+            (Some(start), None) => Some(start),
+            _ => None,
+        }
     }
 
     /// Current levels.

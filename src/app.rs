@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use crate::analysis::{SegmentDetector, run_source};
 use crate::audio::decode::AudioReader;
 use crate::audio::resample::ToAnalysisRate;
-use crate::audio::source::{CallFiles, FileSource};
-use crate::cli::{AnalyzeArgs, Cli, Command, ConfigArgs, VadArgs};
+use crate::audio::source::{CallFiles, DEMO_NAME, FileSource};
+use crate::cli::{AnalyzeArgs, Cli, Command, ConfigArgs, SessionArgs, VadArgs};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Format, Report};
+use crate::session::Pacing;
+use crate::sessions::RunOptions;
 use crate::timeline::samples_to_s;
 
 /// Runs a parsed command line.
@@ -24,8 +26,58 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Analyze(args) => analyze(&mut config, args),
         Command::Vad(args) => vad(args),
+        Command::Demo(args) => {
+            let source = FileSource::demo()?;
+            let opts = session_options("demo", DEMO_NAME.into(), &args.session, &data)?;
+            crate::sessions::run(Box::new(source), &config, opts)
+        }
+        Command::Replay(args) => {
+            let files = CallFiles::Channels {
+                path: args.call.clone(),
+                rep_channel: args.rep_channel.unwrap_or(config.input.rep_channel),
+                prospect_channel: args
+                    .prospect_channel
+                    .unwrap_or(config.input.prospect_channel),
+            };
+            let source = FileSource::open(&files)?;
+            let opts = session_options("replay", files.describe(), &args.session, &data)?;
+            crate::sessions::run(Box::new(source), &config, opts)
+        }
         Command::Config(args) => show_config(&config, config_path.as_deref(), &data, args),
     }
+}
+
+fn session_options(
+    kind: &'static str,
+    source_name: String,
+    args: &SessionArgs,
+    data: &Path,
+) -> Result<RunOptions, Error> {
+    if !(args.speed.is_finite() && args.speed > 0.0 && args.speed <= 10_000.0) {
+        return Err(Error::Usage(format!(
+            "--speed {} must be above 0 and at most 10000",
+            args.speed
+        )));
+    }
+    let output = match &args.output {
+        Some(path) => Some((
+            path.clone(),
+            args.format
+                .or_else(|| format_from_path(path))
+                .unwrap_or(Format::Json),
+        )),
+        None => None,
+    };
+    Ok(RunOptions {
+        kind,
+        source_name,
+        pacing: Pacing::RealTime { speed: args.speed },
+        ui: !args.no_ui,
+        data_dir: data.to_path_buf(),
+        record: None,
+        duration_s: None,
+        output,
+    })
 }
 
 /// The platform's data folder for tacet, or the one given.

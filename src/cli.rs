@@ -22,17 +22,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Report output options shared by the commands that write one.
-#[derive(Debug, Clone, Args)]
-pub struct OutputArgs {
-    /// Report format.
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Write the report to this file.
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
-    pub output: Option<PathBuf>,
-}
-
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -43,6 +32,16 @@ pub enum Command {
         after_help = "Examples:\n  tacet analyze call.wav\n  tacet analyze --rep rep.wav --prospect prospect.wav --format html -o call.html\n  tacet analyze calls/*.wav --out-dir reports/"
     )]
     Analyze(AnalyzeArgs),
+    /// The dashboard over the bundled demo call, in real time (no microphone needed).
+    #[command(
+        after_help = "Examples:\n  tacet demo\n  tacet demo --speed 4\n  tacet demo --no-ui --speed 100 --format json -o demo.json"
+    )]
+    Demo(DemoArgs),
+    /// The dashboard over a recording, as if the call were live.
+    #[command(
+        after_help = "Examples:\n  tacet replay call.wav\n  tacet replay call.wav --speed 4\n  tacet replay call.wav --no-ui --speed 50 --format json -o call.json"
+    )]
+    Replay(ReplayArgs),
     /// Print the speech segments the detector finds in one channel.
     ///
     /// One "start_s end_s" line per segment (seconds, 3 decimals), then "# cpu_s X".
@@ -90,6 +89,48 @@ pub struct AnalyzeArgs {
     /// Write one report per input into this folder.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+}
+
+/// Options of a session over a recording (demo, replay).
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    /// Playback speed (1 = real time).
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub speed: f64,
+    /// No dashboard: events as JSON lines on stdout; the report is saved as usual.
+    #[arg(long)]
+    pub no_ui: bool,
+    /// Also write the final report in this format (with -o).
+    #[arg(long, value_enum, requires = "output")]
+    pub format: Option<Format>,
+    /// Also write the final report to this file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// `tacet demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Session options.
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// `tacet replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording (rep and prospect on separate channels).
+    #[arg(value_name = "CALL")]
+    pub call: PathBuf,
+    /// Channel of the rep (0-based; default from config, 0).
+    #[arg(long, value_name = "N")]
+    pub rep_channel: Option<usize>,
+    /// Channel of the prospect (0-based; default from config, 1).
+    #[arg(long, value_name = "M")]
+    pub prospect_channel: Option<usize>,
+    /// Session options.
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
 /// `tacet vad`.

@@ -14,6 +14,8 @@ pub mod conversation;
 pub mod error;
 pub mod eval;
 pub mod report;
+pub mod session;
+pub mod sessions;
 pub mod timeline;
 pub mod vad;
 

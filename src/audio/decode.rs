@@ -105,7 +105,23 @@ impl AudioReader {
             path: path.to_path_buf(),
             source,
         })?;
-        let mss = MediaSourceStream::new(Box::new(file), Default::default());
+        AudioReader::from_media(path, Box::new(file))
+    }
+
+    /// Opens a recording held in memory (the bundled demo call); `name` is used in messages
+    /// and for the format hint.
+    ///
+    /// # Errors
+    /// As [`AudioReader::open`].
+    pub fn open_bytes(name: &Path, bytes: &'static [u8]) -> Result<AudioReader, InputError> {
+        AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn from_media(
+        path: &Path,
+        media: Box<dyn symphonia::core::io::MediaSource>,
+    ) -> Result<AudioReader, InputError> {
+        let mss = MediaSourceStream::new(media, Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
             hint.with_extension(ext);

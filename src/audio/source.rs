@@ -10,6 +10,11 @@ use super::decode::AudioReader;
 use super::resample::ToAnalysisRate;
 use crate::timeline::FRAME_LEN_SAMPLES;
 
+/// Name of the bundled demo call, as reports show it.
+pub const DEMO_NAME: &str = "demo-call.wav (bundled)";
+/// The bundled demo call: synthesized by `tools/make-demo-call.py`.
+static DEMO_WAV: &[u8] = include_bytes!("../../assets/demo/demo-call.wav");
+
 /// Why a source stopped delivering audio.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -139,40 +144,7 @@ impl FileSource {
                 path,
                 rep_channel,
                 prospect_channel,
-            } => {
-                let reader = AudioReader::open(path)?;
-                let info = reader.info();
-                if info.channels < 2 {
-                    return Err(InputError::Invalid {
-                        path: path.clone(),
-                        what: "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels; give a stereo recording, or two files with --rep REP --prospect PRO".into(),
-                    });
-                }
-                check_channel(&reader, *rep_channel, "rep")?;
-                check_channel(&reader, *prospect_channel, "prospect")?;
-                if rep_channel == prospect_channel {
-                    return Err(InputError::Invalid {
-                        path: path.clone(),
-                        what: format!(
-                            "rep and prospect are both channel {rep_channel}; give different channels"
-                        ),
-                    });
-                }
-                let resamplers = [
-                    resampler(path, info.rate_hz)?,
-                    resampler(path, info.rate_hz)?,
-                ];
-                Ok(FileSource {
-                    feeds: vec![Feed {
-                        reader,
-                        taps: vec![(*rep_channel, 0), (*prospect_channel, 1)],
-                        ended: false,
-                        scratch: Vec::new(),
-                    }],
-                    resamplers,
-                    fifos: [VecDeque::new(), VecDeque::new()],
-                })
-            }
+            } => FileSource::from_reader(AudioReader::open(path)?, *rep_channel, *prospect_channel),
             CallFiles::Pair { rep, prospect } => {
                 let r = AudioReader::open(rep)?;
                 let p = AudioReader::open(prospect)?;
@@ -200,6 +172,58 @@ impl FileSource {
                 })
             }
         }
+    }
+
+    /// The bundled demo call (rep on channel 0, prospect on channel 1), from memory.
+    ///
+    /// # Errors
+    /// [`InputError`] if the bundled audio cannot be decoded.
+    pub fn demo() -> Result<FileSource, InputError> {
+        let reader = AudioReader::open_bytes(Path::new(DEMO_NAME), DEMO_WAV)?;
+        FileSource::from_reader(reader, 0, 1)
+    }
+
+    /// A call from one opened recording with both parties on separate channels.
+    ///
+    /// # Errors
+    /// [`InputError`]: a mono mix, a channel that does not exist, the same channel twice.
+    pub fn from_reader(
+        reader: AudioReader,
+        rep_channel: usize,
+        prospect_channel: usize,
+    ) -> Result<FileSource, InputError> {
+        let path = reader.path().to_path_buf();
+        let info = reader.info();
+        if info.channels < 2 {
+            return Err(InputError::Invalid {
+                path,
+                what: "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels; give a stereo recording, or two files with --rep REP --prospect PRO".into(),
+            });
+        }
+        check_channel(&reader, rep_channel, "rep")?;
+        check_channel(&reader, prospect_channel, "prospect")?;
+        if rep_channel == prospect_channel {
+            return Err(InputError::Invalid {
+                path,
+                what: format!(
+                    "rep and prospect are both channel {rep_channel}; give different channels"
+                ),
+            });
+        }
+        let resamplers = [
+            resampler(&path, info.rate_hz)?,
+            resampler(&path, info.rate_hz)?,
+        ];
+        Ok(FileSource {
+            feeds: vec![Feed {
+                reader,
+                taps: vec![(rep_channel, 0), (prospect_channel, 1)],
+                ended: false,
+                scratch: Vec::new(),
+            }],
+            resamplers,
+            fifos: [VecDeque::new(), VecDeque::new()],
+        })
     }
 
     /// Decodes one more block of `feed`. Returns false when it has ended.

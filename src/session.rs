@@ -1,0 +1,427 @@
+//! A running session: a frame source analysed on its own thread ("analysis"), events and
+//! snapshots sent to whoever shows them (dashboard or JSON lines) without ever blocking the
+//! analysis, controls coming back (pause, mark, stop), an optional recorder thread, and the
+//! report saved at the end whatever ended the session.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+
+use crate::analysis::{Analysis, CallResult, Levels};
+use crate::audio::source::{FrameSource, SourceError};
+use crate::config::Config;
+use crate::conversation::LiveEvent;
+use crate::error::Error;
+use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Party, Samples};
+
+/// Frames between two snapshots (5 x 10 ms).
+const SNAPSHOT_EVERY_FRAMES: u64 = 5;
+/// Capacity of the analysis -> UI channel.
+const EVENT_CAPACITY: usize = 8192;
+
+/// How fast a source is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pacing {
+    /// As fast as frames come (live devices pace themselves; tests and batch).
+    Free,
+    /// A recording played at `speed` times real time.
+    RealTime {
+        /// 1.0 = real time.
+        speed: f64,
+    },
+}
+
+/// Commands to the analysis thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Mark the current moment.
+    Mark,
+    /// Pause analysis (privacy) or resume it.
+    SetPaused(bool),
+    /// End the session and save.
+    Stop,
+}
+
+/// The state the dashboard draws, published every few frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snapshot {
+    /// Audio time.
+    pub now: Samples,
+    /// Levels and no-signal state.
+    pub levels: Levels,
+    /// Floor holder.
+    pub floor: Option<Party>,
+    /// Since when each side speaks (rep, prospect).
+    pub speaking_since: [Option<Samples>; 2],
+    /// Start of the silence in progress.
+    pub silence_start: Option<Samples>,
+    /// Start of the floor holder's turn.
+    pub turn_start: Option<Samples>,
+    /// Talk so far per side, whole call.
+    pub talk_total: [Samples; 2],
+    /// Talk per side in the recent window.
+    pub talk_recent: [Samples; 2],
+    /// Audio lost per side.
+    pub dropped: [u64; 2],
+    /// Analysis paused.
+    pub paused: bool,
+    /// Marks so far.
+    pub marks: usize,
+}
+
+/// What the analysis thread sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionMsg {
+    /// Something happened.
+    Event(LiveEvent),
+    /// The latest state.
+    Snapshot(Snapshot),
+    /// The source ended or failed; the result follows through `join`.
+    Ended,
+}
+
+/// How a session ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Everything measured (always present: a failing source still yields what it had).
+    pub result: CallResult,
+    /// The source's failure, if it failed.
+    pub error: Option<Error>,
+    /// The recording written, if any.
+    pub recording: Option<PathBuf>,
+}
+
+/// A session running on its own threads.
+pub struct SessionHandle {
+    /// Events and snapshots from the analysis.
+    pub messages: Receiver<SessionMsg>,
+    /// Controls to the analysis.
+    pub control: Sender<Control>,
+    join: JoinHandle<Outcome>,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle").finish_non_exhaustive()
+    }
+}
+
+impl SessionHandle {
+    /// Waits for the analysis to end and returns what it measured.
+    ///
+    /// # Errors
+    /// [`Error::Other`] if the analysis thread could not be joined.
+    pub fn join(self) -> Result<Outcome, Error> {
+        self.join
+            .join()
+            .map_err(|_| Error::Other("the analysis thread failed".into()))
+    }
+}
+
+/// Options of a session.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Reading speed.
+    pub pacing: Pacing,
+    /// Write both sides, as analysed, to this stereo WAV (rep on channel 0).
+    pub record: Option<PathBuf>,
+    /// Stop after this much audio.
+    pub max_duration: Option<Samples>,
+    /// Set by signal handlers: stop and save.
+    pub stop_flag: Arc<AtomicBool>,
+}
+
+/// Sets `flag` on SIGINT, SIGTERM and SIGHUP (the session then stops and saves).
+pub fn stop_on_signals(flag: &Arc<AtomicBool>) {
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        let _ = signal_hook::flag::register(sig, Arc::clone(flag));
+    }
+}
+
+/// The recorder thread: one stereo WAV of the frames exactly as analysed.
+struct Recorder {
+    frames: Sender<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>,
+    pool: Receiver<Box<[f32; 2 * FRAME_LEN_SAMPLES]>>,
+    join: JoinHandle<Result<(), String>>,
+}
+
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+impl Recorder {
+    fn start(path: &Path) -> Result<Recorder, Error> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+                path: dir.display().to_string(),
+                what: e.to_string(),
+            })?;
+        }
+        let file = create_private(path).map_err(|e| Error::Output {
+            path: path.display().to_string(),
+            what: e.to_string(),
+        })?;
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: ANALYSIS_RATE_HZ,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut writer =
+            hound::WavWriter::new(std::io::BufWriter::new(file), spec).map_err(|e| {
+                Error::Output {
+                    path: path.display().to_string(),
+                    what: e.to_string(),
+                }
+            })?;
+        let (tx, rx) = bounded::<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>(256);
+        let (pool_tx, pool_rx) = bounded(256);
+        for _ in 0..64 {
+            let _ = pool_tx.try_send(Box::new([0.0; 2 * FRAME_LEN_SAMPLES]));
+        }
+        let name = path.display().to_string();
+        let join = std::thread::Builder::new()
+            .name("recorder".into())
+            .spawn(move || {
+                let mut failed = None;
+                while let Ok(Some((frame, valid))) = rx.recv() {
+                    if failed.is_none() {
+                        for &v in &frame[..2 * valid] {
+                            if let Err(e) = writer.write_sample(v) {
+                                failed = Some(e.to_string());
+                                break;
+                            }
+                        }
+                    }
+                    let _ = pool_tx.try_send(frame);
+                }
+                let fin = writer.finalize().map_err(|e| e.to_string());
+                match (failed, fin) {
+                    (Some(e), _) | (None, Err(e)) => Err(format!("recording '{name}': {e}")),
+                    _ => Ok(()),
+                }
+            })
+            .map_err(|e| Error::Other(format!("cannot start the recorder: {e}")))?;
+        Ok(Recorder {
+            frames: tx,
+            pool: pool_rx,
+            join,
+        })
+    }
+
+    fn push(&self, rep: &[f32], prospect: &[f32], valid: usize) {
+        let mut frame = self
+            .pool
+            .try_recv()
+            .unwrap_or_else(|_| Box::new([0.0; 2 * FRAME_LEN_SAMPLES]));
+        for i in 0..valid {
+            frame[2 * i] = rep[i];
+            frame[2 * i + 1] = prospect[i];
+        }
+        // The recorder writes only the valid part (a partial frame ends a recording).
+        let _ = self.frames.send(Some((frame, valid)));
+    }
+
+    fn finish(self) -> Result<(), String> {
+        let _ = self.frames.send(None);
+        self.join
+            .join()
+            .map_err(|_| "the recorder thread failed".to_string())?
+    }
+}
+
+fn talk_recent(analysis: &Analysis, window: Samples) -> ([Samples; 2], [Samples; 2]) {
+    let now = analysis.now();
+    let from = now.saturating_sub(window);
+    let mut total = [0; 2];
+    let mut recent = [0; 2];
+    for (side, party) in [Party::Rep, Party::Prospect].into_iter().enumerate() {
+        let segs = analysis.segments(side);
+        total[side] = segs.iter().map(|s| s.len()).sum();
+        recent[side] = segs
+            .iter()
+            .rev()
+            .take_while(|s| s.end > from)
+            .map(|s| s.end.min(now).saturating_sub(s.start.max(from)))
+            .sum();
+        if let Some(since) = analysis.speaking_since(party) {
+            total[side] += now.saturating_sub(since);
+            recent[side] += now.saturating_sub(since.max(from));
+        }
+    }
+    (total, recent)
+}
+
+fn snapshot(analysis: &Analysis, window: Samples, dropped: [u64; 2], marks: usize) -> Snapshot {
+    let live = analysis.live();
+    let (talk_total, talk_recent) = talk_recent(analysis, window);
+    Snapshot {
+        now: analysis.now(),
+        levels: analysis.levels(),
+        floor: live.floor(),
+        speaking_since: [
+            analysis.speaking_since(Party::Rep),
+            analysis.speaking_since(Party::Prospect),
+        ],
+        silence_start: live.silence_start(),
+        turn_start: live.turn_start(),
+        talk_total,
+        talk_recent,
+        dropped,
+        paused: analysis.is_paused(),
+        marks,
+    }
+}
+
+/// Starts a session on its own threads.
+///
+/// # Errors
+/// [`Error::Output`] when the recording cannot be created.
+pub fn spawn(
+    mut source: Box<dyn FrameSource + Send>,
+    config: &Config,
+    options: SessionOptions,
+) -> Result<SessionHandle, Error> {
+    let (msg_tx, msg_rx) = bounded::<SessionMsg>(EVENT_CAPACITY);
+    let (ctl_tx, ctl_rx) = bounded::<Control>(64);
+    let recorder = options.record.as_deref().map(Recorder::start).transpose()?;
+    let config = config.clone();
+    let join = std::thread::Builder::new()
+        .name("analysis".into())
+        .spawn(move || run(&mut *source, &config, options, recorder, &msg_tx, &ctl_rx))
+        .map_err(|e| Error::Other(format!("cannot start the analysis thread: {e}")))?;
+    Ok(SessionHandle {
+        messages: msg_rx,
+        control: ctl_tx,
+        join,
+    })
+}
+
+fn run(
+    source: &mut dyn FrameSource,
+    config: &Config,
+    options: SessionOptions,
+    recorder: Option<Recorder>,
+    tx: &Sender<SessionMsg>,
+    controls: &Receiver<Control>,
+) -> Outcome {
+    let mut analysis = Analysis::new(config);
+    let window = crate::timeline::s_to_samples(config.recent_window_s);
+    let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
+    let mut prospect = [0.0f32; FRAME_LEN_SAMPLES];
+    let mut frames: u64 = 0;
+    let mut marks = 0;
+    let started = Instant::now();
+    let mut error = None;
+    let send = |m: SessionMsg| {
+        // Never block the analysis: a slow consumer catches up from the next snapshot.
+        let _ = tx.try_send(m);
+    };
+    'frames: loop {
+        if options.stop_flag.load(Ordering::Relaxed) {
+            break;
+        }
+        loop {
+            match controls.try_recv() {
+                Ok(Control::Stop) | Err(TryRecvError::Disconnected) => break 'frames,
+                Ok(Control::Mark) => {
+                    analysis.mark();
+                    marks += 1;
+                }
+                Ok(Control::SetPaused(p)) => analysis.set_paused(p),
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        if options
+            .max_duration
+            .is_some_and(|max| analysis.now() >= max)
+        {
+            break;
+        }
+        let fill = match source.next_frame(&mut rep, &mut prospect) {
+            Ok(Some(fill)) => fill,
+            Ok(None) => break,
+            Err(e) => {
+                error = Some(match e {
+                    SourceError::Input(e) => Error::Input(e),
+                    SourceError::Device { device, what } => Error::Device { device, what },
+                });
+                break;
+            }
+        };
+        if let Some(r) = &recorder {
+            r.push(&rep, &prospect, fill.valid_samples);
+        }
+        let pushed = catch_unwind(AssertUnwindSafe(|| {
+            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |e| {
+                send(SessionMsg::Event(e))
+            });
+        }));
+        if pushed.is_err() {
+            error = Some(Error::Other(
+                "the analysis failed; the report holds what was measured until then".into(),
+            ));
+            break;
+        }
+        frames += 1;
+        if frames % SNAPSHOT_EVERY_FRAMES == 0 {
+            let dropped = source.dropped_samples();
+            send(SessionMsg::Snapshot(snapshot(
+                &analysis, window, dropped, marks,
+            )));
+        }
+        if let Pacing::RealTime { speed } = options.pacing {
+            let due = Duration::from_secs_f64(
+                analysis.now() as f64 / f64::from(ANALYSIS_RATE_HZ) / speed.max(0.01),
+            );
+            let elapsed = started.elapsed();
+            if due > elapsed {
+                std::thread::sleep(due - elapsed);
+            }
+        }
+    }
+    analysis.set_dropped(source.dropped_samples());
+    let result = match catch_unwind(AssertUnwindSafe(|| {
+        analysis.finish(&mut |e| send(SessionMsg::Event(e)))
+    })) {
+        Ok(r) => r,
+        Err(_) => {
+            error.get_or_insert(Error::Other("the analysis failed while finishing".into()));
+            CallResult::empty(config)
+        }
+    };
+    let recording = options.record.clone();
+    if let Some(r) = recorder
+        && let Err(e) = r.finish()
+    {
+        error.get_or_insert(Error::Output {
+            path: recording
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            what: e,
+        });
+    }
+    send(SessionMsg::Ended);
+    Outcome {
+        result,
+        error,
+        recording,
+    }
+}
