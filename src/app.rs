@@ -59,15 +59,13 @@ fn session_options(
             args.speed
         )));
     }
-    let output = match &args.output {
-        Some(path) => Some((
-            path.clone(),
-            args.format
-                .or_else(|| format_from_path(path))
-                .unwrap_or(Format::Json),
-        )),
-        None => None,
-    };
+    let output = args.output.as_ref().map(|path| {
+        let format = args
+            .format
+            .or_else(|| format_from_path(path))
+            .unwrap_or(Format::Json);
+        (path.clone(), format)
+    });
     Ok(RunOptions {
         kind,
         source_name,

@@ -380,7 +380,7 @@ fn run(
             break;
         }
         frames += 1;
-        if frames % SNAPSHOT_EVERY_FRAMES == 0 {
+        if frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
             send(SessionMsg::Snapshot(snapshot(
                 &analysis, window, dropped, marks,
