@@ -4,5 +4,6 @@
 //! to exit codes. Data flows `audio` (decode, resample, capture) -> `vad` (per side) ->
 //! `conversation` (segments, turns, pauses, live cues) -> `report` / `ui`.
 
+pub mod eval;
 pub mod timeline;
 pub mod vad;

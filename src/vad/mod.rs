@@ -21,3 +21,281 @@ pub enum Edge {
     /// Speech ends at this sample (exclusive): the true end, back-dated past any hangover.
     End(Samples),
 }
+
+pub mod spectral;
+
+pub use spectral::{SpectralClassifier, SpectralParams};
+
+/// How [`SpeechTracker`] turns raw frame decisions into segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackerParams {
+    /// Gaps of at most this many non-speech frames between raw-speech frames are filled.
+    /// The end of speech is decided `max_gap_frames + 1` frames after the true end.
+    pub max_gap_frames: u32,
+    /// Bursts (first to last raw-speech frame, gaps included) shorter than this are dropped.
+    pub min_speech_frames: u32,
+}
+
+/// Largest allowed gap fill: the end decision comes at most 150 ms after the true end.
+pub const MAX_DECISION_DELAY_FRAMES: u32 = 15;
+
+impl Default for TrackerParams {
+    fn default() -> Self {
+        TrackerParams {
+            max_gap_frames: 10,
+            min_speech_frames: 4,
+        }
+    }
+}
+
+/// Turns per-frame classifier decisions into [`Edge`]s with a fixed decision delay.
+///
+/// A frame is speech when its raw decision is speech, or when it lies in a gap of at most
+/// `max_gap_frames` frames between raw-speech frames. A burst shorter than
+/// `min_speech_frames` is dropped. Starts are at the first raw-speech frame of a burst and
+/// ends at the last raw-speech frame + 1: the hangover delays the decision, never the end.
+pub struct SpeechTracker {
+    classifier: Box<dyn FrameClassifier>,
+    params: TrackerParams,
+    /// Frames pushed so far.
+    frames: u64,
+    /// The burst in progress: first and last raw-speech frame.
+    burst: Option<(u64, u64)>,
+    /// True once the burst in progress has been long enough and its start emitted.
+    started: bool,
+}
+
+impl SpeechTracker {
+    /// Wraps a classifier with the default [`TrackerParams`].
+    pub fn new(classifier: Box<dyn FrameClassifier>) -> Self {
+        Self::with_params(classifier, TrackerParams::default())
+    }
+
+    /// Wraps a classifier; `max_gap_frames` is capped so that the end decision comes at
+    /// most [`MAX_DECISION_DELAY_FRAMES`] frames after the true end.
+    pub fn with_params(classifier: Box<dyn FrameClassifier>, params: TrackerParams) -> Self {
+        let params = TrackerParams {
+            max_gap_frames: params.max_gap_frames.min(MAX_DECISION_DELAY_FRAMES - 1),
+            min_speech_frames: params.min_speech_frames.max(1),
+        };
+        SpeechTracker {
+            classifier,
+            params,
+            frames: 0,
+            burst: None,
+            started: false,
+        }
+    }
+
+    /// The parameters in use.
+    pub fn params(&self) -> TrackerParams {
+        self.params
+    }
+
+    /// Classifies one frame of [`FRAME_LEN_SAMPLES`] samples and emits any edge it decides.
+    /// Does not allocate.
+    pub fn push(&mut self, frame: &[f32], reference: Option<&[f32]>, out: &mut impl FnMut(Edge)) {
+        let speech = self.classifier.classify(frame, reference);
+        let f = self.frames;
+        self.frames += 1;
+        if speech {
+            let first = match self.burst {
+                Some((first, _)) => first,
+                None => f,
+            };
+            self.burst = Some((first, f));
+            if !self.started && f + 1 - first >= u64::from(self.params.min_speech_frames) {
+                self.started = true;
+                out(Edge::Start(to_samples(first)));
+            }
+        } else if let Some((_, last)) = self.burst {
+            // The gap after `last` is now `f - last` frames; past `max_gap_frames` the
+            // burst is over.
+            if f - last > u64::from(self.params.max_gap_frames) {
+                self.close(out);
+            }
+        }
+    }
+
+    /// Flushes the stream: a burst still open ends at its last speech frame (the stream
+    /// end when speech runs to the end); a burst too short to count is dropped.
+    pub fn finish(&mut self, out: &mut impl FnMut(Edge)) {
+        self.close(out);
+    }
+
+    fn close(&mut self, out: &mut impl FnMut(Edge)) {
+        if let Some((_, last)) = self.burst.take()
+            && self.started
+        {
+            out(Edge::End(to_samples(last + 1)));
+        }
+        self.started = false;
+    }
+
+    /// Every edge before this sample has been emitted.
+    pub fn decided_until(&self) -> Samples {
+        match self.burst {
+            None => to_samples(self.frames),
+            // The burst may still be dropped: its start is undecided.
+            Some((first, _)) if !self.started => to_samples(first),
+            // Speech is on: the end, when it comes, is after the last speech frame.
+            Some((_, last)) => to_samples(last + 1),
+        }
+    }
+
+    /// Number of frames pushed.
+    pub fn frames_pushed(&self) -> u64 {
+        self.frames
+    }
+}
+
+fn to_samples(frame: u64) -> Samples {
+    frame * FRAME_LEN_SAMPLES as Samples
+}
+
+/// The project's default detector: the spectral classifier behind a [`SpeechTracker`].
+pub fn default_tracker() -> SpeechTracker {
+    SpeechTracker::new(Box::new(SpectralClassifier::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replays a fixed list of raw decisions.
+    struct Scripted {
+        decisions: Vec<bool>,
+        pos: usize,
+    }
+
+    impl FrameClassifier for Scripted {
+        fn classify(&mut self, _frame: &[f32], _reference: Option<&[f32]>) -> bool {
+            let d = self.decisions.get(self.pos).copied().unwrap_or(false);
+            self.pos += 1;
+            d
+        }
+    }
+
+    /// Runs a script ("1" speech, "0" not) and returns (frame index of each edge push,
+    /// edge), edges in frames.
+    fn run(script: &str, params: TrackerParams) -> (Vec<(u64, Edge)>, SpeechTracker) {
+        let decisions: Vec<bool> = script
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c == '1')
+            .collect();
+        let n = decisions.len();
+        let mut t = SpeechTracker::with_params(Box::new(Scripted { decisions, pos: 0 }), params);
+        let frame = [0f32; FRAME_LEN_SAMPLES];
+        let mut edges = Vec::new();
+        for i in 0..n {
+            let before = t.decided_until();
+            let already = edges.len();
+            t.push(&frame, None, &mut |e| edges.push((i as u64, e)));
+            for (_, e) in &edges[already..] {
+                let (Edge::Start(s) | Edge::End(s)) = *e;
+                assert!(s >= before, "edge at {s} before decided_until {before}");
+            }
+        }
+        t.finish(&mut |e| edges.push((n as u64, e)));
+        let frames = edges
+            .into_iter()
+            .map(|(i, e)| {
+                let e = match e {
+                    Edge::Start(s) => Edge::Start(s / FRAME_LEN_SAMPLES as u64),
+                    Edge::End(s) => Edge::End(s / FRAME_LEN_SAMPLES as u64),
+                };
+                (i, e)
+            })
+            .collect();
+        (frames, t)
+    }
+
+    fn edges_only(v: &[(u64, Edge)]) -> Vec<Edge> {
+        v.iter().map(|(_, e)| *e).collect()
+    }
+
+    const P: TrackerParams = TrackerParams {
+        max_gap_frames: 3,
+        min_speech_frames: 2,
+    };
+
+    #[test]
+    fn fills_short_gaps_and_keeps_true_end() {
+        let (e, _) = run("00111001100000000", P);
+        assert_eq!(edges_only(&e), vec![Edge::Start(2), Edge::End(9)]);
+    }
+
+    #[test]
+    fn splits_on_long_gaps() {
+        let (e, _) = run("0110000110000", P);
+        assert_eq!(
+            edges_only(&e),
+            vec![Edge::Start(1), Edge::End(3), Edge::Start(7), Edge::End(9)]
+        );
+    }
+
+    #[test]
+    fn end_decided_within_delay() {
+        let (e, _) = run("0111100000000000", P);
+        // True end at frame 5; decided on pushing frame 5 + max_gap_frames.
+        let (at, end) = e[1];
+        assert_eq!(end, Edge::End(5));
+        assert_eq!(at, 5 + u64::from(P.max_gap_frames));
+        assert!(at - 5 < u64::from(MAX_DECISION_DELAY_FRAMES));
+    }
+
+    #[test]
+    fn drops_short_bursts() {
+        let params = TrackerParams {
+            max_gap_frames: 2,
+            min_speech_frames: 4,
+        };
+        let (e, _) = run("0100000110000001111000", params);
+        assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);
+    }
+
+    #[test]
+    fn finish_closes_open_segment_at_stream_end() {
+        let (e, t) = run("000111", P);
+        assert_eq!(edges_only(&e), vec![Edge::Start(3), Edge::End(6)]);
+        assert_eq!(t.frames_pushed(), 6);
+        // A short burst at the end is dropped.
+        let (e, _) = run("0001", P);
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn decided_until_tracks_pending_state() {
+        let mut t = SpeechTracker::with_params(
+            Box::new(Scripted {
+                decisions: "00110000".chars().map(|c| c == '1').collect(),
+                pos: 0,
+            }),
+            P,
+        );
+        let frame = [0f32; FRAME_LEN_SAMPLES];
+        let mut sink = |_e: Edge| {};
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            t.push(&frame, None, &mut sink);
+            seen.push(t.decided_until() / FRAME_LEN_SAMPLES as u64);
+        }
+        assert_eq!(seen, vec![1, 2, 2, 4, 4, 4, 4, 8]);
+    }
+
+    #[test]
+    fn delay_is_capped() {
+        let t = SpeechTracker::with_params(
+            Box::new(Scripted {
+                decisions: Vec::new(),
+                pos: 0,
+            }),
+            TrackerParams {
+                max_gap_frames: 100,
+                min_speech_frames: 1,
+            },
+        );
+        assert_eq!(t.params().max_gap_frames, MAX_DECISION_DELAY_FRAMES - 1);
+    }
+}

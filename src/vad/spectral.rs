@@ -1,0 +1,295 @@
+//! Spectral frame classifier: per-band SNR against a minimum-statistics noise floor, scored
+//! and thresholded with hysteresis. Level-independent (only ratios to the floor matter) and
+//! allocation-free per frame.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex;
+use realfft::{RealFftPlanner, RealToComplex};
+
+use super::FrameClassifier;
+use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
+
+/// Analysis window length: 20 ms of history (current frame and the one before it).
+pub const WINDOW_LEN_SAMPLES: usize = 320;
+/// FFT length (window zero-padded), giving 31.25 Hz bins at 16 kHz.
+pub const FFT_LEN_SAMPLES: usize = 512;
+
+/// Band edges in Hz, roughly Bark-spaced. Bands below `SCORE_MAX_HZ` are scored.
+const BAND_EDGES_HZ: [f32; 19] = [
+    150.0, 250.0, 350.0, 450.0, 570.0, 700.0, 840.0, 1000.0, 1170.0, 1370.0, 1600.0, 1850.0,
+    2150.0, 2500.0, 2900.0, 3400.0, 4000.0, 5500.0, 7500.0,
+];
+/// Number of bands.
+pub const NUM_BANDS: usize = BAND_EDGES_HZ.len() - 1;
+
+/// Energy added to every band before the logarithm, relative to full scale: about
+/// -110 dBFS, so digital silence has a finite level and tiny dither does not look like
+/// a loud signal against an all-zero floor.
+const ENERGY_FLOOR_LINEAR: f32 = 1e-11;
+
+/// Tuning of the spectral detector. Every field has units in its name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpectralParams {
+    /// Length of one minimum-statistics sub-window.
+    pub floor_subwindow_ms: u32,
+    /// Number of sub-windows the floor minimum spans (window = count x sub-window).
+    pub floor_subwindows: usize,
+    /// Added to the tracked minimum: the minimum of a fluctuating noise level sits below
+    /// its mean by a few dB.
+    pub floor_bias_db: f32,
+    /// Time constant of the band-energy smoothing the floor tracker sees.
+    pub floor_smoothing_ms: f32,
+    /// Time constant of the band-energy smoothing the score sees (0 = none).
+    pub score_smoothing_ms: f32,
+    /// Per-band SNR is clamped to `[0, snr_cap_db]` before averaging.
+    pub snr_cap_db: f32,
+    /// Highest band edge scored (bands above are ignored: telephone audio has none).
+    pub score_max_hz: f32,
+    /// Score (mean clamped band SNR) above which speech starts.
+    pub on_db: f32,
+    /// Score below which speech stops (hysteresis: `off_db <= on_db`).
+    pub off_db: f32,
+}
+
+impl Default for SpectralParams {
+    fn default() -> Self {
+        SpectralParams {
+            floor_subwindow_ms: 200,
+            floor_subwindows: 10,
+            floor_bias_db: 3.0,
+            floor_smoothing_ms: 20.0,
+            score_smoothing_ms: 0.0,
+            snr_cap_db: 30.0,
+            score_max_hz: 4000.0,
+            on_db: 6.0,
+            off_db: 4.0,
+        }
+    }
+}
+
+/// Band-SNR speech detector over an FFT of the recent 20 ms.
+pub struct SpectralClassifier {
+    params: SpectralParams,
+    fft: Arc<dyn RealToComplex<f32>>,
+    /// The last `WINDOW_LEN_SAMPLES` input samples, oldest first.
+    history: Vec<f32>,
+    /// Hann window, `w[n] = 0.5 - 0.5 cos(2 pi (n + 0.5) / N)`.
+    window: Vec<f32>,
+    fft_in: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    /// `[first_bin, end_bin)` per band.
+    band_bins: [(usize, usize); NUM_BANDS],
+    /// Per-band normalisation: `1 / (bins x sum(w^2))`, so a band level is a mean power
+    /// spectral density comparable across bands and window choices.
+    band_norm: [f32; NUM_BANDS],
+    /// Number of leading bands scored.
+    scored_bands: usize,
+    /// Smoothed band level (dB) fed to the floor tracker.
+    floor_input_db: [f32; NUM_BANDS],
+    /// Smoothed band level (dB) fed to the score.
+    score_input_db: [f32; NUM_BANDS],
+    /// Minimum of `floor_input_db` over the current sub-window.
+    current_min_db: [f32; NUM_BANDS],
+    /// Minima of past sub-windows, ring of `floor_subwindows` per band.
+    past_min_db: Vec<f32>,
+    /// Next ring slot to overwrite.
+    ring_pos: usize,
+    /// Frames seen in the current sub-window.
+    subwindow_frames: u32,
+    subwindow_len_frames: u32,
+    /// Smoothing coefficients, `a = exp(-frame / tau)`.
+    floor_alpha: f32,
+    score_alpha: f32,
+    frames_seen: u64,
+    speaking: bool,
+    last_score_db: f32,
+}
+
+impl SpectralClassifier {
+    /// Builds a detector with the default tuning.
+    pub fn new() -> Self {
+        Self::with_params(SpectralParams::default())
+    }
+
+    /// Builds a detector; every buffer is allocated here.
+    pub fn with_params(params: SpectralParams) -> Self {
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(FFT_LEN_SAMPLES);
+        let fft_in = fft.make_input_vec();
+        let spectrum = fft.make_output_vec();
+        let scratch = fft.make_scratch_vec();
+
+        let window: Vec<f32> = (0..WINDOW_LEN_SAMPLES)
+            .map(|n| {
+                let phase =
+                    2.0 * std::f32::consts::PI * (n as f32 + 0.5) / WINDOW_LEN_SAMPLES as f32;
+                0.5 - 0.5 * phase.cos()
+            })
+            .collect();
+        let window_energy: f32 = window.iter().map(|w| w * w).sum();
+
+        let bin_hz = ANALYSIS_RATE_HZ as f32 / FFT_LEN_SAMPLES as f32;
+        let mut band_bins = [(0usize, 0usize); NUM_BANDS];
+        let mut band_norm = [0f32; NUM_BANDS];
+        let mut scored_bands = 0;
+        for b in 0..NUM_BANDS {
+            let lo = (BAND_EDGES_HZ[b] / bin_hz).round() as usize;
+            let hi = ((BAND_EDGES_HZ[b + 1] / bin_hz).round() as usize).max(lo + 1);
+            let hi = hi.min(FFT_LEN_SAMPLES / 2 + 1);
+            band_bins[b] = (lo, hi);
+            band_norm[b] = 1.0 / ((hi - lo) as f32 * window_energy);
+            if BAND_EDGES_HZ[b + 1] <= params.score_max_hz + 1.0 {
+                scored_bands = b + 1;
+            }
+        }
+
+        let frame_ms = 1000.0 * FRAME_LEN_SAMPLES as f32 / ANALYSIS_RATE_HZ as f32;
+        let alpha = |tau_ms: f32| {
+            if tau_ms <= 0.0 {
+                0.0
+            } else {
+                (-frame_ms / tau_ms).exp()
+            }
+        };
+        let subwindows = params.floor_subwindows.max(1);
+        SpectralClassifier {
+            params,
+            fft,
+            history: vec![0.0; WINDOW_LEN_SAMPLES],
+            window,
+            fft_in,
+            spectrum,
+            scratch,
+            band_bins,
+            band_norm,
+            scored_bands: scored_bands.max(1),
+            floor_input_db: [0.0; NUM_BANDS],
+            score_input_db: [0.0; NUM_BANDS],
+            current_min_db: [f32::INFINITY; NUM_BANDS],
+            past_min_db: vec![f32::INFINITY; NUM_BANDS * subwindows],
+            ring_pos: 0,
+            subwindow_frames: 0,
+            subwindow_len_frames: (params.floor_subwindow_ms as f32 / frame_ms)
+                .round()
+                .max(1.0) as u32,
+            floor_alpha: alpha(params.floor_smoothing_ms),
+            score_alpha: alpha(params.score_smoothing_ms),
+            frames_seen: 0,
+            speaking: false,
+            last_score_db: 0.0,
+        }
+    }
+
+    /// The score of the last classified frame (mean clamped band SNR, dB).
+    pub fn last_score_db(&self) -> f32 {
+        self.last_score_db
+    }
+
+    /// Shifts one frame into the history (a short frame is zero-padded, a long one cut).
+    fn push_history(&mut self, frame: &[f32]) {
+        let hop = FRAME_LEN_SAMPLES.min(WINDOW_LEN_SAMPLES);
+        self.history.copy_within(hop.., 0);
+        let tail = &mut self.history[WINDOW_LEN_SAMPLES - hop..];
+        let n = frame.len().min(hop);
+        tail[..n].copy_from_slice(&frame[..n]);
+        tail[n..].fill(0.0);
+    }
+
+    /// Computes band levels in dB: `L_b = 10 log10(sum_{k in b} |X_k|^2 * norm_b + eps)`.
+    fn band_levels(&mut self, out_db: &mut [f32; NUM_BANDS]) {
+        for ((dst, x), w) in self.fft_in.iter_mut().zip(&self.history).zip(&self.window) {
+            *dst = x * w;
+        }
+        self.fft_in[WINDOW_LEN_SAMPLES..].fill(0.0);
+        // Lengths are fixed at construction, so this cannot fail; on error, report silence.
+        if self
+            .fft
+            .process_with_scratch(&mut self.fft_in, &mut self.spectrum, &mut self.scratch)
+            .is_err()
+        {
+            out_db.fill(10.0 * ENERGY_FLOOR_LINEAR.log10());
+            return;
+        }
+        for (b, dst) in out_db.iter_mut().enumerate() {
+            let (lo, hi) = self.band_bins[b];
+            let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
+            *dst = 10.0 * (power * self.band_norm[b] + ENERGY_FLOOR_LINEAR).log10();
+        }
+    }
+
+    /// Updates the minimum-statistics floor with this frame's smoothed level and returns
+    /// nothing; the floor is `min(current sub-window, past sub-windows) + bias`.
+    fn update_floor(&mut self) {
+        let subwindows = self.params.floor_subwindows.max(1);
+        for b in 0..NUM_BANDS {
+            self.current_min_db[b] = self.current_min_db[b].min(self.floor_input_db[b]);
+        }
+        self.subwindow_frames += 1;
+        if self.subwindow_frames >= self.subwindow_len_frames {
+            for b in 0..NUM_BANDS {
+                self.past_min_db[b * subwindows + self.ring_pos] = self.current_min_db[b];
+                self.current_min_db[b] = f32::INFINITY;
+            }
+            self.ring_pos = (self.ring_pos + 1) % subwindows;
+            self.subwindow_frames = 0;
+        }
+    }
+
+    fn floor_db(&self, band: usize) -> f32 {
+        let subwindows = self.params.floor_subwindows.max(1);
+        let past = &self.past_min_db[band * subwindows..(band + 1) * subwindows];
+        let min = past
+            .iter()
+            .fold(self.current_min_db[band], |acc, &v| acc.min(v));
+        min + self.params.floor_bias_db
+    }
+}
+
+impl Default for SpectralClassifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FrameClassifier for SpectralClassifier {
+    fn classify(&mut self, frame: &[f32], _reference: Option<&[f32]>) -> bool {
+        self.push_history(frame);
+        let mut level_db = [0f32; NUM_BANDS];
+        self.band_levels(&mut level_db);
+
+        // One-pole smoothing in the log domain: s[n] = a s[n-1] + (1 - a) x[n].
+        if self.frames_seen == 0 {
+            self.floor_input_db = level_db;
+            self.score_input_db = level_db;
+        } else {
+            let (fa, sa) = (self.floor_alpha, self.score_alpha);
+            let smoothed = self.floor_input_db.iter_mut().zip(&mut self.score_input_db);
+            for ((floor_in, score_in), &level) in smoothed.zip(&level_db) {
+                *floor_in = fa * *floor_in + (1.0 - fa) * level;
+                *score_in = sa * *score_in + (1.0 - sa) * level;
+            }
+        }
+        self.frames_seen += 1;
+        self.update_floor();
+
+        // Score = mean over scored bands of clamp(L_b - floor_b, 0, cap).
+        let cap = self.params.snr_cap_db;
+        let mut sum = 0.0;
+        for b in 0..self.scored_bands {
+            let snr = self.score_input_db[b] - self.floor_db(b);
+            sum += snr.clamp(0.0, cap);
+        }
+        let score = sum / self.scored_bands as f32;
+        self.last_score_db = score;
+
+        // Hysteresis: start above `on_db`, stop below `off_db`.
+        self.speaking = if self.speaking {
+            score >= self.params.off_db
+        } else {
+            score >= self.params.on_db
+        };
+        self.speaking
+    }
+}
