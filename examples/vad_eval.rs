@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use tacet::eval::{self, FrameCounts, LabeledClip};
 use tacet::timeline::ANALYSIS_RATE_HZ;
-use tacet::vad::{SpectralClassifier, SpectralParams, SpeechTracker, TrackerParams};
+use tacet::vad::{
+    FrameClassifier, SpectralClassifier, SpectralParams, SpeechTracker, TrackerParams,
+};
 
 struct Settings {
     spectral: SpectralParams,
@@ -41,9 +43,14 @@ impl Settings {
             "floor_subwindow_ms" => s.floor_subwindow_ms = u()?,
             "floor_subwindows" => s.floor_subwindows = u()? as usize,
             "floor_bias_db" => s.floor_bias_db = f()?,
+            "noise_tau_ms" => s.noise_tau_ms = f()?,
+            "noise_gate_db" => s.noise_gate_db = f()?,
+            "noise_max_above_min_db" => s.noise_max_above_min_db = f()?,
+            "noise_sigmas" => s.noise_sigmas = f()?,
             "floor_smoothing_ms" => s.floor_smoothing_ms = f()?,
             "score_smoothing_ms" => s.score_smoothing_ms = f()?,
             "snr_cap_db" => s.snr_cap_db = f()?,
+            "score_top_bands" => s.score_top_bands = u()? as usize,
             "score_max_hz" => s.score_max_hz = f()?,
             "on_db" => s.on_db = f()?,
             "off_db" => s.off_db = f()?,
@@ -109,6 +116,7 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut dir: Option<PathBuf> = None;
     let mut per_file = false;
+    let mut dump: Option<String> = None;
     let mut settings = Settings {
         spectral: SpectralParams::default(),
         tracker: TrackerParams::default(),
@@ -116,6 +124,7 @@ fn main() -> Result<()> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--per-file" => per_file = true,
+            "--dump" => dump = Some(args.next().context("--dump needs a clip name")?),
             "--set" => {
                 let kv = args.next().context("--set needs key=value")?;
                 let (k, v) = kv.split_once('=').context("--set needs key=value")?;
@@ -154,6 +163,15 @@ fn main() -> Result<()> {
             .and_then(|n| n.parse::<u32>().ok())
             .is_some_and(|n| n >= 16)
     };
+    if let Some(name) = dump {
+        let clip = ten
+            .iter()
+            .chain(&ami)
+            .find(|c| c.name == name)
+            .context("no clip by that name")?;
+        dump_scores(&settings, clip);
+        return Ok(());
+    }
     let all: Vec<&LabeledClip> = ten.iter().collect();
     let tune: Vec<&LabeledClip> = ten.iter().filter(|c| !held_out(c)).collect();
     let hold: Vec<&LabeledClip> = ten.iter().filter(held_out).collect();
@@ -186,4 +204,22 @@ fn main() -> Result<()> {
         &run(&settings, &[&noise], false, ""),
     );
     Ok(())
+}
+
+/// Prints `frame reference raw score` per frame of one clip (for inspecting a detector).
+fn dump_scores(settings: &Settings, clip: &LabeledClip) {
+    let mut classifier = SpectralClassifier::with_params(settings.spectral);
+    let reference = eval::reference_frames(&clip.labels, clip.n_frames());
+    let segments = eval::segments_from_vad(&mut settings.tracker(), &clip.audio);
+    let detected = eval::detector_frames(&segments, clip.n_frames());
+    for (f, frame) in clip.audio.chunks_exact(160).enumerate() {
+        let raw = classifier.classify(frame, None);
+        println!(
+            "{f} {} {} {:.2} {}",
+            u8::from(reference[f]),
+            u8::from(raw),
+            classifier.last_score_db(),
+            u8::from(detected[f])
+        );
+    }
 }

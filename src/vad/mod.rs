@@ -42,8 +42,8 @@ pub const MAX_DECISION_DELAY_FRAMES: u32 = 15;
 impl Default for TrackerParams {
     fn default() -> Self {
         TrackerParams {
-            max_gap_frames: 10,
-            min_speech_frames: 4,
+            max_gap_frames: 14,
+            min_speech_frames: 5,
         }
     }
 }
@@ -249,7 +249,7 @@ mod tests {
     fn drops_short_bursts() {
         let params = TrackerParams {
             max_gap_frames: 2,
-            min_speech_frames: 4,
+            min_speech_frames: 5,
         };
         let (e, _) = run("0100000110000001111000", params);
         assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);

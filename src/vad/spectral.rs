@@ -28,6 +28,9 @@ pub const NUM_BANDS: usize = BAND_EDGES_HZ.len() - 1;
 /// a loud signal against an all-zero floor.
 const ENERGY_FLOOR_LINEAR: f32 = 1e-11;
 
+/// Starting noise variance: a 2 dB standard deviation.
+const INITIAL_NOISE_VAR_DB2: f32 = 4.0;
+
 /// Tuning of the spectral detector. Every field has units in its name.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpectralParams {
@@ -42,10 +45,22 @@ pub struct SpectralParams {
     pub floor_smoothing_ms: f32,
     /// Time constant of the band-energy smoothing the score sees (0 = none).
     pub score_smoothing_ms: f32,
+    /// Time constant of the noise mean/variance tracker (0 = use the minimum alone).
+    pub noise_tau_ms: f32,
+    /// A band updates the noise tracker only when within this much of the noise mean
+    /// (and the detector is not in speech).
+    pub noise_gate_db: f32,
+    /// The noise mean is kept at most this far above the minimum-statistics floor.
+    pub noise_max_above_min_db: f32,
+    /// Band SNR is reduced by this many noise standard deviations (a fluctuating
+    /// background needs more margin than a steady one).
+    pub noise_sigmas: f32,
     /// Per-band SNR is clamped to `[0, snr_cap_db]` before averaging.
     pub snr_cap_db: f32,
     /// Highest band edge scored (bands above are ignored: telephone audio has none).
     pub score_max_hz: f32,
+    /// Number of best bands averaged into the score (0 = all scored bands).
+    pub score_top_bands: usize,
     /// Score (mean clamped band SNR) above which speech starts.
     pub on_db: f32,
     /// Score below which speech stops (hysteresis: `off_db <= on_db`).
@@ -58,12 +73,17 @@ impl Default for SpectralParams {
             floor_subwindow_ms: 200,
             floor_subwindows: 10,
             floor_bias_db: 3.0,
+            noise_tau_ms: 0.0,
+            noise_gate_db: 6.0,
+            noise_max_above_min_db: 12.0,
+            noise_sigmas: 0.0,
             floor_smoothing_ms: 20.0,
             score_smoothing_ms: 0.0,
             snr_cap_db: 30.0,
+            score_top_bands: 0,
             score_max_hz: 4000.0,
-            on_db: 6.0,
-            off_db: 4.0,
+            on_db: 5.0,
+            off_db: 3.0,
         }
     }
 }
@@ -94,6 +114,11 @@ pub struct SpectralClassifier {
     current_min_db: [f32; NUM_BANDS],
     /// Minima of past sub-windows, ring of `floor_subwindows` per band.
     past_min_db: Vec<f32>,
+    /// Tracked noise mean per band (dB).
+    noise_mean_db: [f32; NUM_BANDS],
+    /// Tracked noise variance per band (dB^2).
+    noise_var_db2: [f32; NUM_BANDS],
+    noise_beta: f32,
     /// Next ring slot to overwrite.
     ring_pos: usize,
     /// Frames seen in the current sub-window.
@@ -169,6 +194,13 @@ impl SpectralClassifier {
             score_input_db: [0.0; NUM_BANDS],
             current_min_db: [f32::INFINITY; NUM_BANDS],
             past_min_db: vec![f32::INFINITY; NUM_BANDS * subwindows],
+            noise_mean_db: [0.0; NUM_BANDS],
+            noise_var_db2: [INITIAL_NOISE_VAR_DB2; NUM_BANDS],
+            noise_beta: if params.noise_tau_ms <= 0.0 {
+                0.0
+            } else {
+                1.0 - alpha(params.noise_tau_ms)
+            },
             ring_pos: 0,
             subwindow_frames: 0,
             subwindow_len_frames: (params.floor_subwindow_ms as f32 / frame_ms)
@@ -274,14 +306,48 @@ impl FrameClassifier for SpectralClassifier {
         self.frames_seen += 1;
         self.update_floor();
 
-        // Score = mean over scored bands of clamp(L_b - floor_b, 0, cap).
-        let cap = self.params.snr_cap_db;
-        let mut sum = 0.0;
-        for b in 0..self.scored_bands {
-            let snr = self.score_input_db[b] - self.floor_db(b);
-            sum += snr.clamp(0.0, cap);
+        // Noise tracker: where the band is near the noise (d = L - N < gate) and the
+        // detector is not in speech, N += beta d and V += beta (d^2 - V). N is held in
+        // [min floor, min floor + max_above], so it follows rising noise via the minimum.
+        let p = self.params;
+        for b in 0..NUM_BANDS {
+            let min_db = self.floor_db(b);
+            if self.frames_seen == 1 {
+                self.noise_mean_db[b] = min_db;
+            }
+            if self.noise_beta <= 0.0 {
+                self.noise_mean_db[b] = min_db;
+                continue;
+            }
+            let d = self.floor_input_db[b] - self.noise_mean_db[b];
+            if !self.speaking && d < p.noise_gate_db {
+                self.noise_mean_db[b] += self.noise_beta * d;
+                self.noise_var_db2[b] += self.noise_beta * (d * d - self.noise_var_db2[b]);
+            }
+            self.noise_mean_db[b] =
+                self.noise_mean_db[b].clamp(min_db, min_db + p.noise_max_above_min_db);
         }
-        let score = sum / self.scored_bands as f32;
+
+        // Score = mean over the K best scored bands of clamp(L_b - N_b - k sigma_b, 0, cap).
+        let cap = p.snr_cap_db;
+        let mut snr_db = [0f32; NUM_BANDS];
+        let scored = &mut snr_db[..self.scored_bands];
+        for (b, snr) in scored.iter_mut().enumerate() {
+            let raw = self.score_input_db[b]
+                - self.noise_mean_db[b]
+                - p.noise_sigmas * self.noise_var_db2[b].sqrt();
+            *snr = raw.clamp(0.0, cap);
+        }
+        let top = if p.score_top_bands == 0 {
+            scored.len()
+        } else {
+            p.score_top_bands.min(scored.len())
+        };
+        if top < scored.len() {
+            // Partial selection: the `top` largest values end up first (no allocation).
+            scored.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
+        }
+        let score = scored[..top].iter().sum::<f32>() / top as f32;
         self.last_score_db = score;
 
         // Hysteresis: start above `on_db`, stop below `off_db`.
