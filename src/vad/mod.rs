@@ -249,7 +249,7 @@ mod tests {
     fn drops_short_bursts() {
         let params = TrackerParams {
             max_gap_frames: 2,
-            min_speech_frames: 5,
+            min_speech_frames: 4,
         };
         let (e, _) = run("0100000110000001111000", params);
         assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);
