@@ -56,6 +56,7 @@ impl Settings {
             "off_db" => s.off_db = f()?,
             "max_gap_frames" => self.tracker.max_gap_frames = u()?,
             "min_speech_frames" => self.tracker.min_speech_frames = u()?,
+            "start_preroll_frames" => self.tracker.start_preroll_frames = u()?,
             _ => bail!("unknown parameter {key}"),
         }
         Ok(())

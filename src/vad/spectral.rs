@@ -12,8 +12,8 @@ use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Analysis window length: 20 ms of history (current frame and the one before it).
 pub const WINDOW_LEN_SAMPLES: usize = 320;
-/// FFT length (window zero-padded), giving 31.25 Hz bins at 16 kHz.
-pub const FFT_LEN_SAMPLES: usize = 512;
+/// FFT length (the window itself), giving 50 Hz bins at 16 kHz.
+pub const FFT_LEN_SAMPLES: usize = 320;
 
 /// Band edges in Hz, roughly Bark-spaced. Bands below `SCORE_MAX_HZ` are scored.
 const BAND_EDGES_HZ: [f32; 19] = [
@@ -119,6 +119,8 @@ pub struct SpectralClassifier {
     /// Tracked noise variance per band (dB^2).
     noise_var_db2: [f32; NUM_BANDS],
     noise_beta: f32,
+    /// Minimum over the ring per band (cached when the ring changes).
+    past_floor_db: [f32; NUM_BANDS],
     /// Next ring slot to overwrite.
     ring_pos: usize,
     /// Frames seen in the current sub-window.
@@ -201,6 +203,7 @@ impl SpectralClassifier {
             } else {
                 1.0 - alpha(params.noise_tau_ms)
             },
+            past_floor_db: [f32::INFINITY; NUM_BANDS],
             ring_pos: 0,
             subwindow_frames: 0,
             subwindow_len_frames: (params.floor_subwindow_ms as f32 / frame_ms)
@@ -247,7 +250,7 @@ impl SpectralClassifier {
         for (b, dst) in out_db.iter_mut().enumerate() {
             let (lo, hi) = self.band_bins[b];
             let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
-            *dst = 10.0 * (power * self.band_norm[b] + ENERGY_FLOOR_LINEAR).log10();
+            *dst = power_to_db(power * self.band_norm[b] + ENERGY_FLOOR_LINEAR);
         }
     }
 
@@ -265,18 +268,35 @@ impl SpectralClassifier {
                 self.current_min_db[b] = f32::INFINITY;
             }
             self.ring_pos = (self.ring_pos + 1) % subwindows;
+            // The past minimum only changes when a sub-window completes: cache it.
+            for (b, past) in self.past_floor_db.iter_mut().enumerate() {
+                let ring = &self.past_min_db[b * subwindows..(b + 1) * subwindows];
+                *past = ring.iter().fold(f32::INFINITY, |acc, &v| acc.min(v));
+            }
             self.subwindow_frames = 0;
         }
     }
 
+    /// Minimum-statistics floor of one band: `min(current, past sub-windows) + bias`.
     fn floor_db(&self, band: usize) -> f32 {
-        let subwindows = self.params.floor_subwindows.max(1);
-        let past = &self.past_min_db[band * subwindows..(band + 1) * subwindows];
-        let min = past
-            .iter()
-            .fold(self.current_min_db[band], |acc, &v| acc.min(v));
-        min + self.params.floor_bias_db
+        self.current_min_db[band].min(self.past_floor_db[band]) + self.params.floor_bias_db
     }
+}
+
+/// `10 log10(x)` for positive `x`, fast: with `x = m 2^e`, `m` in `[1, 2)`,
+/// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
+/// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
+fn power_to_db(x: f32) -> f32 {
+    const DB_PER_OCTAVE: f32 = 3.010_299_956_6; // 10 log10(2)
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let mantissa = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    let t = mantissa - 1.0;
+    // Least-squares fit of log2(1 + t) on [0, 1].
+    let log2_m = t
+        * (1.442_395_4
+            + t * (-0.720_429_2 + t * (0.467_267_8 + t * (-0.276_903_8 + t * 0.087_709_2))));
+    DB_PER_OCTAVE * (exponent as f32 + log2_m)
 }
 
 impl Default for SpectralClassifier {
@@ -357,5 +377,63 @@ impl FrameClassifier for SpectralClassifier {
             score >= self.params.on_db
         };
         self.speaking
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_db_matches_log10() {
+        let mut x = 1e-12f32;
+        while x < 1e3 {
+            let exact = 10.0 * x.log10();
+            assert!(
+                (power_to_db(x) - exact).abs() < 0.005,
+                "x {x}: {} vs {exact}",
+                power_to_db(x)
+            );
+            x *= 1.37;
+        }
+    }
+
+    #[test]
+    fn level_independent_on_a_tone_burst() {
+        // The same burst of a harmonic tone over faint noise, at two levels 30 dB apart
+        // (about -24 and -54 dBFS), gets nearly the same decisions.
+        let decide = |gain: f32| -> Vec<bool> {
+            let mut c = SpectralClassifier::new();
+            let mut state = 1u32;
+            (0..300)
+                .map(|f| {
+                    let frame: Vec<f32> = (0..FRAME_LEN_SAMPLES)
+                        .map(|i| {
+                            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                            let noise = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                            let t = (f * FRAME_LEN_SAMPLES + i) as f32 / ANALYSIS_RATE_HZ as f32;
+                            let voice = if (100..200).contains(&f) {
+                                (1..6)
+                                    .map(|h| {
+                                        (2.0 * std::f32::consts::PI * 180.0 * h as f32 * t).sin()
+                                    })
+                                    .sum::<f32>()
+                            } else {
+                                0.0
+                            };
+                            gain * (0.003 * noise + 0.05 * voice)
+                        })
+                        .collect();
+                    c.classify(&frame, None)
+                })
+                .collect()
+        };
+        let loud = decide(1.0);
+        let quiet = decide(0.03);
+        let differing = loud.iter().zip(&quiet).filter(|(a, b)| a != b).count();
+        assert!(differing <= 3, "{differing} frames differ");
+        assert!(loud[110..190].iter().all(|&d| d));
+        assert!(loud[..100].iter().filter(|&&d| d).count() <= 3);
+        assert!(loud[230..].iter().all(|&d| !d));
     }
 }
