@@ -287,7 +287,7 @@ impl SpectralClassifier {
 /// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
 /// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
 fn power_to_db(x: f32) -> f32 {
-    const DB_PER_OCTAVE: f32 = 3.010_299_956_6; // 10 log10(2)
+    const DB_PER_OCTAVE: f32 = 3.010_3; // 10 log10(2)
     let bits = x.to_bits();
     let exponent = ((bits >> 23) & 0xff) as i32 - 127;
     let mantissa = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
