@@ -34,6 +34,9 @@ pub struct TrackerParams {
     pub max_gap_frames: u32,
     /// Bursts (first to last raw-speech frame, gaps included) shorter than this are dropped.
     pub min_speech_frames: u32,
+    /// Starts are moved this many frames earlier (never before the previous end): the
+    /// classifier needs a frame or two of speech before its score crosses the threshold.
+    pub start_preroll_frames: u32,
 }
 
 /// Largest allowed gap fill: the end decision comes at most 150 ms after the true end.
@@ -42,8 +45,9 @@ pub const MAX_DECISION_DELAY_FRAMES: u32 = 15;
 impl Default for TrackerParams {
     fn default() -> Self {
         TrackerParams {
-            max_gap_frames: 10,
-            min_speech_frames: 4,
+            max_gap_frames: 14,
+            min_speech_frames: 5,
+            start_preroll_frames: 2,
         }
     }
 }
@@ -52,8 +56,9 @@ impl Default for TrackerParams {
 ///
 /// A frame is speech when its raw decision is speech, or when it lies in a gap of at most
 /// `max_gap_frames` frames between raw-speech frames. A burst shorter than
-/// `min_speech_frames` is dropped. Starts are at the first raw-speech frame of a burst and
-/// ends at the last raw-speech frame + 1: the hangover delays the decision, never the end.
+/// `min_speech_frames` is dropped. Starts are at the first raw-speech frame of a burst
+/// (less `start_preroll_frames`) and ends at the last raw-speech frame + 1: the hangover
+/// delays the decision, never the end.
 pub struct SpeechTracker {
     classifier: Box<dyn FrameClassifier>,
     params: TrackerParams,
@@ -63,6 +68,8 @@ pub struct SpeechTracker {
     burst: Option<(u64, u64)>,
     /// True once the burst in progress has been long enough and its start emitted.
     started: bool,
+    /// Frame of the last emitted end (a pre-rolled start never goes before it).
+    last_end: u64,
 }
 
 impl SpeechTracker {
@@ -77,6 +84,7 @@ impl SpeechTracker {
         let params = TrackerParams {
             max_gap_frames: params.max_gap_frames.min(MAX_DECISION_DELAY_FRAMES - 1),
             min_speech_frames: params.min_speech_frames.max(1),
+            start_preroll_frames: params.start_preroll_frames,
         };
         SpeechTracker {
             classifier,
@@ -84,6 +92,7 @@ impl SpeechTracker {
             frames: 0,
             burst: None,
             started: false,
+            last_end: 0,
         }
     }
 
@@ -106,7 +115,7 @@ impl SpeechTracker {
             self.burst = Some((first, f));
             if !self.started && f + 1 - first >= u64::from(self.params.min_speech_frames) {
                 self.started = true;
-                out(Edge::Start(to_samples(first)));
+                out(Edge::Start(to_samples(self.preroll(first))));
             }
         } else if let Some((_, last)) = self.burst {
             // The gap after `last` is now `f - last` frames; past `max_gap_frames` the
@@ -128,16 +137,25 @@ impl SpeechTracker {
             && self.started
         {
             out(Edge::End(to_samples(last + 1)));
+            self.last_end = last + 1;
         }
         self.started = false;
+    }
+
+    /// Where a burst whose first raw-speech frame is `first` starts.
+    fn preroll(&self, first: u64) -> u64 {
+        first
+            .saturating_sub(u64::from(self.params.start_preroll_frames))
+            .max(self.last_end)
     }
 
     /// Every edge before this sample has been emitted.
     pub fn decided_until(&self) -> Samples {
         match self.burst {
-            None => to_samples(self.frames),
+            // A burst starting at the next frame would be pre-rolled.
+            None => to_samples(self.preroll(self.frames)),
             // The burst may still be dropped: its start is undecided.
-            Some((first, _)) if !self.started => to_samples(first),
+            Some((first, _)) if !self.started => to_samples(self.preroll(first)),
             // Speech is on: the end, when it comes, is after the last speech frame.
             Some((_, last)) => to_samples(last + 1),
         }
@@ -218,6 +236,7 @@ mod tests {
     const P: TrackerParams = TrackerParams {
         max_gap_frames: 3,
         min_speech_frames: 2,
+        start_preroll_frames: 0,
     };
 
     #[test]
@@ -250,6 +269,7 @@ mod tests {
         let params = TrackerParams {
             max_gap_frames: 2,
             min_speech_frames: 4,
+            start_preroll_frames: 0,
         };
         let (e, _) = run("0100000110000001111000", params);
         assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);
@@ -294,8 +314,27 @@ mod tests {
             TrackerParams {
                 max_gap_frames: 100,
                 min_speech_frames: 1,
+                start_preroll_frames: 0,
             },
         );
         assert_eq!(t.params().max_gap_frames, MAX_DECISION_DELAY_FRAMES - 1);
+    }
+
+    #[test]
+    fn preroll_moves_starts_but_not_before_previous_end() {
+        let params = TrackerParams {
+            start_preroll_frames: 2,
+            ..P
+        };
+        let (e, _) = run("000011000001100000", params);
+        assert_eq!(
+            edges_only(&e),
+            vec![Edge::Start(2), Edge::End(6), Edge::Start(9), Edge::End(13)]
+        );
+        let (e, _) = run("0110000110000", params);
+        assert_eq!(
+            edges_only(&e),
+            vec![Edge::Start(0), Edge::End(3), Edge::Start(5), Edge::End(9)]
+        );
     }
 }

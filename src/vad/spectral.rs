@@ -12,8 +12,8 @@ use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Analysis window length: 20 ms of history (current frame and the one before it).
 pub const WINDOW_LEN_SAMPLES: usize = 320;
-/// FFT length (window zero-padded), giving 31.25 Hz bins at 16 kHz.
-pub const FFT_LEN_SAMPLES: usize = 512;
+/// FFT length (the window itself), giving 50 Hz bins at 16 kHz.
+pub const FFT_LEN_SAMPLES: usize = 320;
 
 /// Band edges in Hz, roughly Bark-spaced. Bands below `SCORE_MAX_HZ` are scored.
 const BAND_EDGES_HZ: [f32; 19] = [
@@ -27,6 +27,9 @@ pub const NUM_BANDS: usize = BAND_EDGES_HZ.len() - 1;
 /// -110 dBFS, so digital silence has a finite level and tiny dither does not look like
 /// a loud signal against an all-zero floor.
 const ENERGY_FLOOR_LINEAR: f32 = 1e-11;
+
+/// Starting noise variance: a 2 dB standard deviation.
+const INITIAL_NOISE_VAR_DB2: f32 = 4.0;
 
 /// Tuning of the spectral detector. Every field has units in its name.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,10 +45,22 @@ pub struct SpectralParams {
     pub floor_smoothing_ms: f32,
     /// Time constant of the band-energy smoothing the score sees (0 = none).
     pub score_smoothing_ms: f32,
+    /// Time constant of the noise mean/variance tracker (0 = use the minimum alone).
+    pub noise_tau_ms: f32,
+    /// A band updates the noise tracker only when within this much of the noise mean
+    /// (and the detector is not in speech).
+    pub noise_gate_db: f32,
+    /// The noise mean is kept at most this far above the minimum-statistics floor.
+    pub noise_max_above_min_db: f32,
+    /// Band SNR is reduced by this many noise standard deviations (a fluctuating
+    /// background needs more margin than a steady one).
+    pub noise_sigmas: f32,
     /// Per-band SNR is clamped to `[0, snr_cap_db]` before averaging.
     pub snr_cap_db: f32,
     /// Highest band edge scored (bands above are ignored: telephone audio has none).
     pub score_max_hz: f32,
+    /// Number of best bands averaged into the score (0 = all scored bands).
+    pub score_top_bands: usize,
     /// Score (mean clamped band SNR) above which speech starts.
     pub on_db: f32,
     /// Score below which speech stops (hysteresis: `off_db <= on_db`).
@@ -58,12 +73,17 @@ impl Default for SpectralParams {
             floor_subwindow_ms: 200,
             floor_subwindows: 10,
             floor_bias_db: 3.0,
+            noise_tau_ms: 0.0,
+            noise_gate_db: 6.0,
+            noise_max_above_min_db: 12.0,
+            noise_sigmas: 0.0,
             floor_smoothing_ms: 20.0,
             score_smoothing_ms: 0.0,
             snr_cap_db: 30.0,
+            score_top_bands: 0,
             score_max_hz: 4000.0,
-            on_db: 6.0,
-            off_db: 4.0,
+            on_db: 5.0,
+            off_db: 3.0,
         }
     }
 }
@@ -94,6 +114,13 @@ pub struct SpectralClassifier {
     current_min_db: [f32; NUM_BANDS],
     /// Minima of past sub-windows, ring of `floor_subwindows` per band.
     past_min_db: Vec<f32>,
+    /// Tracked noise mean per band (dB).
+    noise_mean_db: [f32; NUM_BANDS],
+    /// Tracked noise variance per band (dB^2).
+    noise_var_db2: [f32; NUM_BANDS],
+    noise_beta: f32,
+    /// Minimum over the ring per band (cached when the ring changes).
+    past_floor_db: [f32; NUM_BANDS],
     /// Next ring slot to overwrite.
     ring_pos: usize,
     /// Frames seen in the current sub-window.
@@ -169,6 +196,14 @@ impl SpectralClassifier {
             score_input_db: [0.0; NUM_BANDS],
             current_min_db: [f32::INFINITY; NUM_BANDS],
             past_min_db: vec![f32::INFINITY; NUM_BANDS * subwindows],
+            noise_mean_db: [0.0; NUM_BANDS],
+            noise_var_db2: [INITIAL_NOISE_VAR_DB2; NUM_BANDS],
+            noise_beta: if params.noise_tau_ms <= 0.0 {
+                0.0
+            } else {
+                1.0 - alpha(params.noise_tau_ms)
+            },
+            past_floor_db: [f32::INFINITY; NUM_BANDS],
             ring_pos: 0,
             subwindow_frames: 0,
             subwindow_len_frames: (params.floor_subwindow_ms as f32 / frame_ms)
@@ -215,7 +250,7 @@ impl SpectralClassifier {
         for (b, dst) in out_db.iter_mut().enumerate() {
             let (lo, hi) = self.band_bins[b];
             let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
-            *dst = 10.0 * (power * self.band_norm[b] + ENERGY_FLOOR_LINEAR).log10();
+            *dst = power_to_db(power * self.band_norm[b] + ENERGY_FLOOR_LINEAR);
         }
     }
 
@@ -233,18 +268,35 @@ impl SpectralClassifier {
                 self.current_min_db[b] = f32::INFINITY;
             }
             self.ring_pos = (self.ring_pos + 1) % subwindows;
+            // The past minimum only changes when a sub-window completes: cache it.
+            for (b, past) in self.past_floor_db.iter_mut().enumerate() {
+                let ring = &self.past_min_db[b * subwindows..(b + 1) * subwindows];
+                *past = ring.iter().fold(f32::INFINITY, |acc, &v| acc.min(v));
+            }
             self.subwindow_frames = 0;
         }
     }
 
+    /// Minimum-statistics floor of one band: `min(current, past sub-windows) + bias`.
     fn floor_db(&self, band: usize) -> f32 {
-        let subwindows = self.params.floor_subwindows.max(1);
-        let past = &self.past_min_db[band * subwindows..(band + 1) * subwindows];
-        let min = past
-            .iter()
-            .fold(self.current_min_db[band], |acc, &v| acc.min(v));
-        min + self.params.floor_bias_db
+        self.current_min_db[band].min(self.past_floor_db[band]) + self.params.floor_bias_db
     }
+}
+
+/// `10 log10(x)` for positive `x`, fast: with `x = m 2^e`, `m` in `[1, 2)`,
+/// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
+/// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
+fn power_to_db(x: f32) -> f32 {
+    const DB_PER_OCTAVE: f32 = 3.010_3; // 10 log10(2)
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let mantissa = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    let t = mantissa - 1.0;
+    // Least-squares fit of log2(1 + t) on [0, 1].
+    let log2_m = t
+        * (1.442_395_4
+            + t * (-0.720_429_2 + t * (0.467_267_8 + t * (-0.276_903_8 + t * 0.087_709_2))));
+    DB_PER_OCTAVE * (exponent as f32 + log2_m)
 }
 
 impl Default for SpectralClassifier {
@@ -274,14 +326,48 @@ impl FrameClassifier for SpectralClassifier {
         self.frames_seen += 1;
         self.update_floor();
 
-        // Score = mean over scored bands of clamp(L_b - floor_b, 0, cap).
-        let cap = self.params.snr_cap_db;
-        let mut sum = 0.0;
-        for b in 0..self.scored_bands {
-            let snr = self.score_input_db[b] - self.floor_db(b);
-            sum += snr.clamp(0.0, cap);
+        // Noise tracker: where the band is near the noise (d = L - N < gate) and the
+        // detector is not in speech, N += beta d and V += beta (d^2 - V). N is held in
+        // [min floor, min floor + max_above], so it follows rising noise via the minimum.
+        let p = self.params;
+        for b in 0..NUM_BANDS {
+            let min_db = self.floor_db(b);
+            if self.frames_seen == 1 {
+                self.noise_mean_db[b] = min_db;
+            }
+            if self.noise_beta <= 0.0 {
+                self.noise_mean_db[b] = min_db;
+                continue;
+            }
+            let d = self.floor_input_db[b] - self.noise_mean_db[b];
+            if !self.speaking && d < p.noise_gate_db {
+                self.noise_mean_db[b] += self.noise_beta * d;
+                self.noise_var_db2[b] += self.noise_beta * (d * d - self.noise_var_db2[b]);
+            }
+            self.noise_mean_db[b] =
+                self.noise_mean_db[b].clamp(min_db, min_db + p.noise_max_above_min_db);
         }
-        let score = sum / self.scored_bands as f32;
+
+        // Score = mean over the K best scored bands of clamp(L_b - N_b - k sigma_b, 0, cap).
+        let cap = p.snr_cap_db;
+        let mut snr_db = [0f32; NUM_BANDS];
+        let scored = &mut snr_db[..self.scored_bands];
+        for (b, snr) in scored.iter_mut().enumerate() {
+            let raw = self.score_input_db[b]
+                - self.noise_mean_db[b]
+                - p.noise_sigmas * self.noise_var_db2[b].sqrt();
+            *snr = raw.clamp(0.0, cap);
+        }
+        let top = if p.score_top_bands == 0 {
+            scored.len()
+        } else {
+            p.score_top_bands.min(scored.len())
+        };
+        if top < scored.len() {
+            // Partial selection: the `top` largest values end up first (no allocation).
+            scored.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
+        }
+        let score = scored[..top].iter().sum::<f32>() / top as f32;
         self.last_score_db = score;
 
         // Hysteresis: start above `on_db`, stop below `off_db`.
@@ -291,5 +377,63 @@ impl FrameClassifier for SpectralClassifier {
             score >= self.params.on_db
         };
         self.speaking
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_db_matches_log10() {
+        let mut x = 1e-12f32;
+        while x < 1e3 {
+            let exact = 10.0 * x.log10();
+            assert!(
+                (power_to_db(x) - exact).abs() < 0.005,
+                "x {x}: {} vs {exact}",
+                power_to_db(x)
+            );
+            x *= 1.37;
+        }
+    }
+
+    #[test]
+    fn level_independent_on_a_tone_burst() {
+        // The same burst of a harmonic tone over faint noise, at two levels 30 dB apart
+        // (about -24 and -54 dBFS), gets nearly the same decisions.
+        let decide = |gain: f32| -> Vec<bool> {
+            let mut c = SpectralClassifier::new();
+            let mut state = 1u32;
+            (0..300)
+                .map(|f| {
+                    let frame: Vec<f32> = (0..FRAME_LEN_SAMPLES)
+                        .map(|i| {
+                            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                            let noise = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                            let t = (f * FRAME_LEN_SAMPLES + i) as f32 / ANALYSIS_RATE_HZ as f32;
+                            let voice = if (100..200).contains(&f) {
+                                (1..6)
+                                    .map(|h| {
+                                        (2.0 * std::f32::consts::PI * 180.0 * h as f32 * t).sin()
+                                    })
+                                    .sum::<f32>()
+                            } else {
+                                0.0
+                            };
+                            gain * (0.003 * noise + 0.05 * voice)
+                        })
+                        .collect();
+                    c.classify(&frame, None)
+                })
+                .collect()
+        };
+        let loud = decide(1.0);
+        let quiet = decide(0.03);
+        let differing = loud.iter().zip(&quiet).filter(|(a, b)| a != b).count();
+        assert!(differing <= 3, "{differing} frames differ");
+        assert!(loud[110..190].iter().all(|&d| d));
+        assert!(loud[..100].iter().filter(|&&d| d).count() <= 3);
+        assert!(loud[230..].iter().all(|&d| !d));
     }
 }

@@ -1,0 +1,226 @@
+//! Scores the default speech detector on the shared labeled data: frame precision, recall,
+//! F1 and false-alarm rate per data set, and speed in multiples of real time on one core.
+//!
+//! `cargo run --release --example vad_eval -- ../shared/data [--per-file] [--set key=value]...`
+//! where `key` is a `SpectralParams` or `TrackerParams` field (for tuning experiments).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use tacet::eval::{self, FrameCounts, LabeledClip};
+use tacet::timeline::ANALYSIS_RATE_HZ;
+use tacet::vad::{
+    FrameClassifier, SpectralClassifier, SpectralParams, SpeechTracker, TrackerParams,
+};
+
+struct Settings {
+    spectral: SpectralParams,
+    tracker: TrackerParams,
+}
+
+impl Settings {
+    fn tracker(&self) -> SpeechTracker {
+        SpeechTracker::with_params(
+            Box::new(SpectralClassifier::with_params(self.spectral)),
+            self.tracker,
+        )
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let f = || -> Result<f32> {
+            value
+                .parse()
+                .with_context(|| format!("bad value for {key}"))
+        };
+        let u = || -> Result<u32> {
+            value
+                .parse()
+                .with_context(|| format!("bad value for {key}"))
+        };
+        let s = &mut self.spectral;
+        match key {
+            "floor_subwindow_ms" => s.floor_subwindow_ms = u()?,
+            "floor_subwindows" => s.floor_subwindows = u()? as usize,
+            "floor_bias_db" => s.floor_bias_db = f()?,
+            "noise_tau_ms" => s.noise_tau_ms = f()?,
+            "noise_gate_db" => s.noise_gate_db = f()?,
+            "noise_max_above_min_db" => s.noise_max_above_min_db = f()?,
+            "noise_sigmas" => s.noise_sigmas = f()?,
+            "floor_smoothing_ms" => s.floor_smoothing_ms = f()?,
+            "score_smoothing_ms" => s.score_smoothing_ms = f()?,
+            "snr_cap_db" => s.snr_cap_db = f()?,
+            "score_top_bands" => s.score_top_bands = u()? as usize,
+            "score_max_hz" => s.score_max_hz = f()?,
+            "on_db" => s.on_db = f()?,
+            "off_db" => s.off_db = f()?,
+            "max_gap_frames" => self.tracker.max_gap_frames = u()?,
+            "min_speech_frames" => self.tracker.min_speech_frames = u()?,
+            "start_preroll_frames" => self.tracker.start_preroll_frames = u()?,
+            _ => bail!("unknown parameter {key}"),
+        }
+        Ok(())
+    }
+}
+
+/// Pooled counts over clips, the processing time, and the audio duration.
+struct Run {
+    counts: FrameCounts,
+    cpu: Duration,
+    audio_s: f64,
+}
+
+fn run(settings: &Settings, clips: &[&LabeledClip], per_file: bool, tag: &str) -> Run {
+    let mut counts = FrameCounts::default();
+    let mut cpu = Duration::ZERO;
+    let mut audio_s = 0.0;
+    for clip in clips {
+        let mut tracker = settings.tracker();
+        let t0 = Instant::now();
+        let segments = eval::segments_from_vad(&mut tracker, &clip.audio);
+        cpu += t0.elapsed();
+        audio_s += clip.audio.len() as f64 / f64::from(ANALYSIS_RATE_HZ);
+        let c = clip.score(&segments);
+        if per_file {
+            println!(
+                "  {tag} {:<20} P {:.3} R {:.3} F1 {:.3} FA {:.3}",
+                clip.name,
+                c.precision(),
+                c.recall(),
+                c.f1(),
+                c.false_alarm_rate()
+            );
+        }
+        counts.merge(&c);
+    }
+    Run {
+        counts,
+        cpu,
+        audio_s,
+    }
+}
+
+fn row(name: &str, r: &Run) {
+    let speed = r.audio_s / r.cpu.as_secs_f64().max(1e-9);
+    println!(
+        "{name:<28} {:>6.3} {:>6.3} {:>6.3} {:>7.4} {:>8} {:>10.0}",
+        r.counts.precision(),
+        r.counts.recall(),
+        r.counts.f1(),
+        r.counts.false_alarm_rate(),
+        r.counts.total(),
+        speed
+    );
+}
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut dir: Option<PathBuf> = None;
+    let mut per_file = false;
+    let mut dump: Option<String> = None;
+    let mut settings = Settings {
+        spectral: SpectralParams::default(),
+        tracker: TrackerParams::default(),
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--per-file" => per_file = true,
+            "--dump" => dump = Some(args.next().context("--dump needs a clip name")?),
+            "--set" => {
+                let kv = args.next().context("--set needs key=value")?;
+                let (k, v) = kv.split_once('=').context("--set needs key=value")?;
+                settings.set(k, v)?;
+            }
+            _ => dir = Some(PathBuf::from(a)),
+        }
+    }
+    let dir = match dir.or_else(eval::shared_data_dir) {
+        Some(d) => d,
+        None => bail!("no data folder: pass it, or set TACET_SHARED_DATA"),
+    };
+
+    let ten = eval::load_ten_testset(&dir.join("ten-vad-testset"))?;
+    let ten_tel: Vec<LabeledClip> = ten
+        .iter()
+        .map(|c| LabeledClip {
+            name: c.name.clone(),
+            audio: eval::telephone_band(&c.audio),
+            labels: c.labels.clone(),
+            scored: c.scored,
+        })
+        .collect();
+    let ami = eval::load_ami(&dir.join("pyannote-ami-debug"))?;
+    let noise = LabeledClip {
+        name: "Noise".into(),
+        audio: eval::read_wav_16k(&dir.join("alsa-sounds/Noise.wav"))?,
+        labels: Vec::new(),
+        scored: None,
+    };
+
+    let held_out = |c: &&LabeledClip| {
+        c.name
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n >= 16)
+    };
+    if let Some(name) = dump {
+        let clip = ten
+            .iter()
+            .chain(&ami)
+            .find(|c| c.name == name)
+            .context("no clip by that name")?;
+        dump_scores(&settings, clip);
+        return Ok(());
+    }
+    let all: Vec<&LabeledClip> = ten.iter().collect();
+    let tune: Vec<&LabeledClip> = ten.iter().filter(|c| !held_out(c)).collect();
+    let hold: Vec<&LabeledClip> = ten.iter().filter(held_out).collect();
+    let tel: Vec<&LabeledClip> = ten_tel.iter().collect();
+    let ami_refs: Vec<&LabeledClip> = ami.iter().collect();
+
+    println!(
+        "{:<28} {:>6} {:>6} {:>6} {:>7} {:>8} {:>10}",
+        "data set", "P", "R", "F1", "FA", "frames", "x realtime"
+    );
+    row(
+        "ten-vad-testset 01-20",
+        &run(&settings, &all, per_file, "ten"),
+    );
+    row("ten-vad-testset 01-15", &run(&settings, &tune, false, ""));
+    row(
+        "ten-vad-testset 16-20 (held)",
+        &run(&settings, &hold, false, ""),
+    );
+    row(
+        "ten-vad-testset 8 kHz tel.",
+        &run(&settings, &tel, per_file, "tel"),
+    );
+    row(
+        "pyannote-ami-debug (UEM)",
+        &run(&settings, &ami_refs, per_file, "ami"),
+    );
+    row(
+        "alsa-sounds/Noise.wav",
+        &run(&settings, &[&noise], false, ""),
+    );
+    Ok(())
+}
+
+/// Prints `frame reference raw score` per frame of one clip (for inspecting a detector).
+fn dump_scores(settings: &Settings, clip: &LabeledClip) {
+    let mut classifier = SpectralClassifier::with_params(settings.spectral);
+    let reference = eval::reference_frames(&clip.labels, clip.n_frames());
+    let segments = eval::segments_from_vad(&mut settings.tracker(), &clip.audio);
+    let detected = eval::detector_frames(&segments, clip.n_frames());
+    for (f, frame) in clip.audio.chunks_exact(160).enumerate() {
+        let raw = classifier.classify(frame, None);
+        println!(
+            "{f} {} {} {:.2} {}",
+            u8::from(reference[f]),
+            u8::from(raw),
+            classifier.last_score_db(),
+            u8::from(detected[f])
+        );
+    }
+}
