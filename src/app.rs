@@ -163,6 +163,12 @@ fn format_from_path(path: &Path) -> Option<Format> {
 /// [`Error::Input`] when the recording cannot be used.
 pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error> {
     let mut source = FileSource::open(files)?;
+    for path in source.repaired_files() {
+        eprintln!(
+            "tacet: warning: '{}': the header's sizes do not match the file; reading the audio that is there",
+            path.display()
+        );
+    }
     let result = run_source(&mut source, config, &mut |_| {})?;
     if result.metrics.duration == 0 {
         let path = match files {

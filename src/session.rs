@@ -354,7 +354,16 @@ fn run(
         {
             break;
         }
-        let fill = match source.next_frame(&mut rep, &mut prospect) {
+        let next = catch_unwind(AssertUnwindSafe(|| {
+            source.next_frame(&mut rep, &mut prospect)
+        }));
+        let Ok(next) = next else {
+            error = Some(Error::Other(
+                "the audio source failed; the report holds what was measured until then".into(),
+            ));
+            break;
+        };
+        let fill = match next {
             Ok(Some(fill)) => fill,
             Ok(None) => break,
             Err(e) => {
@@ -423,5 +432,85 @@ fn run(
         result,
         error,
         recording,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::source::FrameFill;
+
+    /// A call of alternating speech bursts that panics after `panic_after` frames.
+    struct Bursts {
+        frames: u64,
+        panic_after: Option<u64>,
+        total: u64,
+    }
+
+    impl FrameSource for Bursts {
+        fn next_frame(
+            &mut self,
+            rep: &mut [f32],
+            prospect: &mut [f32],
+        ) -> Result<Option<FrameFill>, SourceError> {
+            if self.panic_after.is_some_and(|n| self.frames >= n) {
+                panic!("source failure injected by the test");
+            }
+            if self.frames >= self.total {
+                return Ok(None);
+            }
+            // 3 s rep, 2 s silence, 3 s prospect, 2 s silence (a held pause each cycle).
+            let t_s = self.frames / 100 % 10;
+            for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
+                let phase = (self.frames * 160 + i as u64) as f32 * 0.0785;
+                let voice = (phase.sin() + 0.5 * (phase * 2.7).sin()) * 0.2;
+                *r = if t_s < 3 { voice } else { 0.0 };
+                *p = if (5..8).contains(&t_s) { voice } else { 0.0 };
+            }
+            self.frames += 1;
+            Ok(Some(FrameFill {
+                valid_samples: FRAME_LEN_SAMPLES,
+            }))
+        }
+    }
+
+    fn options() -> SessionOptions {
+        SessionOptions {
+            pacing: Pacing::Free,
+            record: None,
+            max_duration: None,
+            stop_flag: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    #[test]
+    fn a_panicking_source_still_yields_what_was_measured() {
+        let source = Bursts {
+            frames: 0,
+            panic_after: Some(3_000),
+            total: u64::MAX,
+        };
+        let handle = spawn(Box::new(source), &Config::default(), options()).expect("spawn");
+        let outcome = handle.join().expect("join");
+        assert!(outcome.error.is_some());
+        assert_eq!(outcome.result.metrics.duration, 3_000 * 160);
+        assert!(outcome.result.metrics.rep.talk > 0);
+    }
+
+    #[test]
+    fn stop_control_ends_the_session_and_keeps_marks() {
+        let source = Bursts {
+            frames: 0,
+            panic_after: None,
+            total: u64::MAX,
+        };
+        let mut opts = options();
+        opts.max_duration = Some(60 * 16_000);
+        let handle = spawn(Box::new(source), &Config::default(), opts).expect("spawn");
+        handle.control.send(Control::Mark).expect("mark");
+        let outcome = handle.join().expect("join");
+        assert!(outcome.error.is_none());
+        assert_eq!(outcome.result.metrics.duration, 60 * 16_000);
+        assert_eq!(outcome.result.marks.len(), 1);
     }
 }

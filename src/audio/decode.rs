@@ -4,11 +4,13 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{CODEC_TYPE_NULL, Decoder, DecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
-use symphonia::core::io::MediaSourceStream;
+
+use symphonia::core::io::{MediaSource, MediaSourceStream, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
@@ -41,6 +43,88 @@ pub struct AudioReader {
     info: AudioInfo,
     buffer: Option<SampleBuffer<f32>>,
     done: bool,
+    repaired: bool,
+}
+
+/// Byte patches that make a WAV header's sizes agree with the file: the RIFF size becomes
+/// the file's, and a data chunk that claims more than the file holds is cut to what is
+/// there (dialers that crash, or stream, leave such headers). Only headers are read.
+fn wav_size_repairs<R: Read + Seek>(r: &mut R, file_len: u64) -> Vec<(u64, [u8; 4])> {
+    let mut patches = Vec::new();
+    let mut head = [0u8; 12];
+    if r.read_exact(&mut head).is_err() || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        let _ = r.seek(SeekFrom::Start(0));
+        return patches;
+    }
+    let riff_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    if let Ok(actual) = u32::try_from(file_len.saturating_sub(8))
+        && riff_len != actual
+    {
+        patches.push((4, actual.to_le_bytes()));
+    }
+    let mut pos: u64 = 12;
+    for _ in 0..64 {
+        if pos + 8 > file_len || r.seek(SeekFrom::Start(pos)).is_err() {
+            break;
+        }
+        let mut chunk = [0u8; 8];
+        if r.read_exact(&mut chunk).is_err() {
+            break;
+        }
+        let len = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        let remaining = file_len - pos - 8;
+        if &chunk[0..4] == b"data" {
+            if len > remaining {
+                let fixed = u32::try_from(remaining).unwrap_or(u32::MAX);
+                patches.push((pos + 4, fixed.to_le_bytes()));
+            }
+            break;
+        }
+        pos += 8 + len + (len & 1);
+    }
+    let _ = r.seek(SeekFrom::Start(0));
+    patches
+}
+
+/// A file read through a few byte patches (see [`wav_size_repairs`]).
+struct Patched<R> {
+    inner: R,
+    len: u64,
+    pos: u64,
+    patches: Vec<(u64, [u8; 4])>,
+}
+
+impl<R: Read> Read for Patched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (offset, bytes) in &self.patches {
+            for (k, b) in bytes.iter().enumerate() {
+                let at = offset + k as u64;
+                if at >= self.pos && at < self.pos + n as u64 {
+                    buf[(at - self.pos) as usize] = *b;
+                }
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Patched<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        Ok(self.pos)
+    }
+}
+
+impl<R: Read + Seek + Send + Sync> MediaSource for Patched<R> {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        Some(self.len)
+    }
 }
 
 impl std::fmt::Debug for AudioReader {
@@ -105,7 +189,27 @@ impl AudioReader {
             path: path.to_path_buf(),
             source,
         })?;
-        AudioReader::from_media(path, Box::new(file))
+        let mut file = std::io::BufReader::new(file);
+        let patches = wav_size_repairs(&mut file, meta.len());
+        let repaired = !patches.is_empty();
+        let media: Box<dyn MediaSource> = if patches.is_empty() {
+            Box::new(ReadOnlySource::new(file))
+        } else {
+            Box::new(Patched {
+                inner: file,
+                len: meta.len(),
+                pos: 0,
+                patches,
+            })
+        };
+        let mut reader = AudioReader::from_media(path, media)?;
+        reader.repaired = repaired;
+        Ok(reader)
+    }
+
+    /// True when the header's sizes did not match the file and were corrected on reading.
+    pub fn header_repaired(&self) -> bool {
+        self.repaired
     }
 
     /// Opens a recording held in memory (the bundled demo call); `name` is used in messages
@@ -117,10 +221,16 @@ impl AudioReader {
         AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes)))
     }
 
-    fn from_media(
-        path: &Path,
-        media: Box<dyn symphonia::core::io::MediaSource>,
-    ) -> Result<AudioReader, InputError> {
+    /// Opens a recording from bytes in memory (for example a received buffer); `name` is used
+    /// in messages.
+    ///
+    /// # Errors
+    /// As [`AudioReader::open`].
+    pub fn open_vec(name: &Path, bytes: Vec<u8>) -> Result<AudioReader, InputError> {
+        AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn from_media(path: &Path, media: Box<dyn MediaSource>) -> Result<AudioReader, InputError> {
         let mss = MediaSourceStream::new(media, Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
@@ -185,6 +295,7 @@ impl AudioReader {
             },
             buffer: None,
             done: false,
+            repaired: false,
         })
     }
 

@@ -226,6 +226,15 @@ impl FileSource {
         })
     }
 
+    /// Files whose header sizes did not match their length (read as far as the audio goes).
+    pub fn repaired_files(&self) -> Vec<PathBuf> {
+        self.feeds
+            .iter()
+            .filter(|f| f.reader.header_repaired())
+            .map(|f| f.reader.path().to_path_buf())
+            .collect()
+    }
+
     /// Decodes one more block of `feed`. Returns false when it has ended.
     fn pump(&mut self, k: usize) -> Result<bool, InputError> {
         let feed = &mut self.feeds[k];
