@@ -250,7 +250,11 @@ impl SpectralClassifier {
         for (b, dst) in out_db.iter_mut().enumerate() {
             let (lo, hi) = self.band_bins[b];
             let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
-            *dst = power_to_db(power * self.band_norm[b] + ENERGY_FLOOR_LINEAR);
+            *dst = power * self.band_norm[b] + ENERGY_FLOOR_LINEAR;
+        }
+        // A separate pass so the conversion vectorises across bands.
+        for v in out_db.iter_mut() {
+            *v = power_to_db(*v);
         }
     }
 
