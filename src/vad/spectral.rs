@@ -129,6 +129,8 @@ pub struct SpectralClassifier {
     /// Smoothing coefficients, `a = exp(-frame / tau)`.
     floor_alpha: f32,
     score_alpha: f32,
+    /// Clamped band SNR of the last frame (dB).
+    band_snr_db: [f32; NUM_BANDS],
     frames_seen: u64,
     speaking: bool,
     last_score_db: f32,
@@ -211,6 +213,7 @@ impl SpectralClassifier {
                 .max(1.0) as u32,
             floor_alpha: alpha(params.floor_smoothing_ms),
             score_alpha: alpha(params.score_smoothing_ms),
+            band_snr_db: [0.0; NUM_BANDS],
             frames_seen: 0,
             speaking: false,
             last_score_db: 0.0,
@@ -311,6 +314,21 @@ impl Default for SpectralClassifier {
 
 impl FrameClassifier for SpectralClassifier {
     fn classify(&mut self, frame: &[f32], _reference: Option<&[f32]>) -> bool {
+        let score = self.analyze(frame);
+        // Hysteresis: start above `on_db`, stop below `off_db`.
+        self.speaking = if self.speaking {
+            score >= self.params.off_db
+        } else {
+            score >= self.params.on_db
+        };
+        self.speaking
+    }
+}
+
+impl SpectralClassifier {
+    /// Analyses one frame: updates the noise floor and the per-band SNRs, and returns the
+    /// score (mean clamped band SNR, dB) without deciding.
+    pub fn analyze(&mut self, frame: &[f32]) -> f32 {
         self.push_history(frame);
         let mut level_db = [0f32; NUM_BANDS];
         self.band_levels(&mut level_db);
@@ -354,14 +372,15 @@ impl FrameClassifier for SpectralClassifier {
 
         // Score = mean over the K best scored bands of clamp(L_b - N_b - k sigma_b, 0, cap).
         let cap = p.snr_cap_db;
-        let mut snr_db = [0f32; NUM_BANDS];
-        let scored = &mut snr_db[..self.scored_bands];
-        for (b, snr) in scored.iter_mut().enumerate() {
+        for b in 0..NUM_BANDS {
             let raw = self.score_input_db[b]
                 - self.noise_mean_db[b]
                 - p.noise_sigmas * self.noise_var_db2[b].sqrt();
-            *snr = raw.clamp(0.0, cap);
+            let snr = raw.clamp(0.0, cap);
+            self.band_snr_db[b] = snr;
         }
+        let mut snr_db = self.band_snr_db;
+        let scored = &mut snr_db[..self.scored_bands];
         let top = if p.score_top_bands == 0 {
             scored.len()
         } else {
@@ -373,14 +392,12 @@ impl FrameClassifier for SpectralClassifier {
         }
         let score = scored[..top].iter().sum::<f32>() / top as f32;
         self.last_score_db = score;
+        score
+    }
 
-        // Hysteresis: start above `on_db`, stop below `off_db`.
-        self.speaking = if self.speaking {
-            score >= self.params.off_db
-        } else {
-            score >= self.params.on_db
-        };
-        self.speaking
+    /// Clamped SNR per band (dB) of the last analysed frame.
+    pub fn band_snr_db(&self) -> &[f32; NUM_BANDS] {
+        &self.band_snr_db
     }
 }
 
