@@ -51,6 +51,7 @@ impl Settings {
             "score_smoothing_ms" => s.score_smoothing_ms = f()?,
             "snr_cap_db" => s.snr_cap_db = f()?,
             "score_top_bands" => s.score_top_bands = u()? as usize,
+            "high_band_weight" => s.high_band_weight = f()?,
             "score_max_hz" => s.score_max_hz = f()?,
             "on_db" => s.on_db = f()?,
             "off_db" => s.off_db = f()?,

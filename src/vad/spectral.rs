@@ -73,6 +73,9 @@ pub struct SpectralParams {
     pub snr_cap_db: f32,
     /// Highest band edge scored (bands above are ignored: telephone audio has none).
     pub score_max_hz: f32,
+    /// Weight of the mean SNR of the bands above `score_max_hz` when it competes with the
+    /// main score (0 = ignore those bands).
+    pub high_band_weight: f32,
     /// Number of best bands averaged into the score (0 = all scored bands).
     pub score_top_bands: usize,
     /// Score (mean clamped band SNR) above which speech starts.
@@ -95,6 +98,7 @@ impl Default for SpectralParams {
             score_smoothing_ms: 0.0,
             snr_cap_db: 30.0,
             score_top_bands: 0,
+            high_band_weight: 0.0,
             score_max_hz: 4000.0,
             on_db: 5.0,
             off_db: 3.0,
@@ -404,7 +408,14 @@ impl SpectralClassifier {
             // Partial selection: the `top` largest values end up first (no allocation).
             scored.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
         }
-        let score = scored[..top].iter().sum::<f32>() / top as f32;
+        let mut score = scored[..top].iter().sum::<f32>() / top as f32;
+        // Fricatives: the bands above `score_max_hz`, averaged and weighted, can carry the
+        // score on their own: S = max(S, w_high mean_{b above} snr_b).
+        let high = &self.band_snr_db[self.scored_bands..];
+        if p.high_band_weight > 0.0 && !high.is_empty() {
+            let high_score = high.iter().sum::<f32>() / high.len() as f32;
+            score = score.max(p.high_band_weight * high_score);
+        }
         self.last_score_db = score;
         score
     }
