@@ -337,4 +337,40 @@ mod tests {
             vec![Edge::Start(0), Edge::End(3), Edge::Start(5), Edge::End(9)]
         );
     }
+
+    #[test]
+    fn default_tracker_ignores_pink_noise() {
+        // 10 s of pink noise (Paul Kellet's filter over xorshift white noise) at two levels.
+        for gain in [0.3f32, 0.003] {
+            let mut state = 0x9e37_79b9_u32;
+            let mut b = [0f32; 3];
+            let noise: Vec<f32> = (0..160_000)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    let white = state as f32 / u32::MAX as f32 - 0.5;
+                    b[0] = 0.99765 * b[0] + white * 0.099_046;
+                    b[1] = 0.963 * b[1] + white * 0.296_516_4;
+                    b[2] = 0.57 * b[2] + white * 1.052_691_3;
+                    gain * (b[0] + b[1] + b[2] + white * 0.1848)
+                })
+                .collect();
+            let mut tracker = default_tracker();
+            let mut open: Option<Samples> = None;
+            let mut speech: Samples = 0;
+            let mut on_edge = |e: Edge| match e {
+                Edge::Start(s) => open = Some(s),
+                Edge::End(s) => speech += s - open.take().unwrap_or(s),
+            };
+            for frame in noise.chunks_exact(FRAME_LEN_SAMPLES) {
+                tracker.push(frame, None, &mut on_edge);
+            }
+            tracker.finish(&mut on_edge);
+            assert!(
+                speech * 100 <= noise.len() as Samples,
+                "{speech} samples of speech"
+            );
+        }
+    }
 }

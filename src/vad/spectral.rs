@@ -1,6 +1,19 @@
 //! Spectral frame classifier: per-band SNR against a minimum-statistics noise floor, scored
 //! and thresholded with hysteresis. Level-independent (only ratios to the floor matter) and
 //! allocation-free per frame.
+//!
+//! Per 10 ms frame:
+//! 1. Hann-windowed FFT of the last 20 ms; band level `L_b = 10 log10(mean_k |X_k|^2 / sum w^2)`
+//!    over 18 Bark-like bands from 150 Hz to 7.5 kHz.
+//! 2. Noise floor `N_b`: the minimum of the lightly smoothed `L_b` over the last 2 s
+//!    (ten 200 ms sub-window minima), plus a bias for the gap between a fluctuating noise's
+//!    minimum and its mean. Stationary noise (pink, hum, fans) therefore sits at SNR ~0.
+//! 3. Score `S = mean_b clamp(L_b - N_b, 0, cap)` over the bands up to 4 kHz (so an 8 kHz
+//!    telephone channel scores like wideband audio).
+//! 4. Hysteresis: speech starts when `S >= on_db` and stops when `S < off_db`.
+//!
+//! An optional noise mean/variance tracker (`noise_tau_ms > 0`) refines `N_b` between the
+//! minimum and the mean; it is off by default (it did not help on the labeled sets).
 
 use std::sync::Arc;
 
@@ -15,7 +28,8 @@ pub const WINDOW_LEN_SAMPLES: usize = 320;
 /// FFT length (the window itself), giving 50 Hz bins at 16 kHz.
 pub const FFT_LEN_SAMPLES: usize = 320;
 
-/// Band edges in Hz, roughly Bark-spaced. Bands below `SCORE_MAX_HZ` are scored.
+/// Band edges in Hz, roughly Bark-spaced. Bands up to `SpectralParams::score_max_hz` are
+/// scored.
 const BAND_EDGES_HZ: [f32; 19] = [
     150.0, 250.0, 350.0, 450.0, 570.0, 700.0, 840.0, 1000.0, 1170.0, 1370.0, 1600.0, 1850.0,
     2150.0, 2500.0, 2900.0, 3400.0, 4000.0, 5500.0, 7500.0,
@@ -59,6 +73,9 @@ pub struct SpectralParams {
     pub snr_cap_db: f32,
     /// Highest band edge scored (bands above are ignored: telephone audio has none).
     pub score_max_hz: f32,
+    /// Weight of the mean SNR of the bands above `score_max_hz` when it competes with the
+    /// main score (0 = ignore those bands).
+    pub high_band_weight: f32,
     /// Number of best bands averaged into the score (0 = all scored bands).
     pub score_top_bands: usize,
     /// Score (mean clamped band SNR) above which speech starts.
@@ -81,6 +98,7 @@ impl Default for SpectralParams {
             score_smoothing_ms: 0.0,
             snr_cap_db: 30.0,
             score_top_bands: 0,
+            high_band_weight: 0.0,
             score_max_hz: 4000.0,
             on_db: 5.0,
             off_db: 3.0,
@@ -129,6 +147,8 @@ pub struct SpectralClassifier {
     /// Smoothing coefficients, `a = exp(-frame / tau)`.
     floor_alpha: f32,
     score_alpha: f32,
+    /// Clamped band SNR of the last frame (dB).
+    band_snr_db: [f32; NUM_BANDS],
     frames_seen: u64,
     speaking: bool,
     last_score_db: f32,
@@ -211,6 +231,7 @@ impl SpectralClassifier {
                 .max(1.0) as u32,
             floor_alpha: alpha(params.floor_smoothing_ms),
             score_alpha: alpha(params.score_smoothing_ms),
+            band_snr_db: [0.0; NUM_BANDS],
             frames_seen: 0,
             speaking: false,
             last_score_db: 0.0,
@@ -250,7 +271,11 @@ impl SpectralClassifier {
         for (b, dst) in out_db.iter_mut().enumerate() {
             let (lo, hi) = self.band_bins[b];
             let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
-            *dst = power_to_db(power * self.band_norm[b] + ENERGY_FLOOR_LINEAR);
+            *dst = power * self.band_norm[b] + ENERGY_FLOOR_LINEAR;
+        }
+        // A separate pass so the conversion vectorises across bands.
+        for v in out_db.iter_mut() {
+            *v = power_to_db(*v);
         }
     }
 
@@ -307,6 +332,21 @@ impl Default for SpectralClassifier {
 
 impl FrameClassifier for SpectralClassifier {
     fn classify(&mut self, frame: &[f32], _reference: Option<&[f32]>) -> bool {
+        let score = self.analyze(frame);
+        // Hysteresis: start above `on_db`, stop below `off_db`.
+        self.speaking = if self.speaking {
+            score >= self.params.off_db
+        } else {
+            score >= self.params.on_db
+        };
+        self.speaking
+    }
+}
+
+impl SpectralClassifier {
+    /// Analyses one frame: updates the noise floor and the per-band SNRs, and returns the
+    /// score (mean clamped band SNR, dB) without deciding.
+    pub fn analyze(&mut self, frame: &[f32]) -> f32 {
         self.push_history(frame);
         let mut level_db = [0f32; NUM_BANDS];
         self.band_levels(&mut level_db);
@@ -350,14 +390,15 @@ impl FrameClassifier for SpectralClassifier {
 
         // Score = mean over the K best scored bands of clamp(L_b - N_b - k sigma_b, 0, cap).
         let cap = p.snr_cap_db;
-        let mut snr_db = [0f32; NUM_BANDS];
-        let scored = &mut snr_db[..self.scored_bands];
-        for (b, snr) in scored.iter_mut().enumerate() {
+        for b in 0..NUM_BANDS {
             let raw = self.score_input_db[b]
                 - self.noise_mean_db[b]
                 - p.noise_sigmas * self.noise_var_db2[b].sqrt();
-            *snr = raw.clamp(0.0, cap);
+            let snr = raw.clamp(0.0, cap);
+            self.band_snr_db[b] = snr;
         }
+        let mut snr_db = self.band_snr_db;
+        let scored = &mut snr_db[..self.scored_bands];
         let top = if p.score_top_bands == 0 {
             scored.len()
         } else {
@@ -367,16 +408,21 @@ impl FrameClassifier for SpectralClassifier {
             // Partial selection: the `top` largest values end up first (no allocation).
             scored.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
         }
-        let score = scored[..top].iter().sum::<f32>() / top as f32;
+        let mut score = scored[..top].iter().sum::<f32>() / top as f32;
+        // Fricatives: the bands above `score_max_hz`, averaged and weighted, can carry the
+        // score on their own: S = max(S, w_high mean_{b above} snr_b).
+        let high = &self.band_snr_db[self.scored_bands..];
+        if p.high_band_weight > 0.0 && !high.is_empty() {
+            let high_score = high.iter().sum::<f32>() / high.len() as f32;
+            score = score.max(p.high_band_weight * high_score);
+        }
         self.last_score_db = score;
+        score
+    }
 
-        // Hysteresis: start above `on_db`, stop below `off_db`.
-        self.speaking = if self.speaking {
-            score >= self.params.off_db
-        } else {
-            score >= self.params.on_db
-        };
-        self.speaking
+    /// Clamped SNR per band (dB) of the last analysed frame.
+    pub fn band_snr_db(&self) -> &[f32; NUM_BANDS] {
+        &self.band_snr_db
     }
 }
 
