@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod resample;
 pub mod source;
+pub mod synth;
 
 use std::path::PathBuf;
 

@@ -8,3 +8,5 @@ mod bad_input;
 mod cli;
 mod hostile;
 mod shared_data;
+mod signals;
+mod soak;
