@@ -17,6 +17,7 @@ pub mod report;
 pub mod session;
 pub mod sessions;
 pub mod timeline;
+pub mod ui;
 pub mod vad;
 
 pub use error::Error;

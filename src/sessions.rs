@@ -109,9 +109,7 @@ pub fn run(
     opts: RunOptions,
 ) -> Result<(), Error> {
     if opts.ui {
-        return Err(Error::Usage(
-            "this build has no dashboard yet: add --no-ui".into(),
-        ));
+        crate::ui::check_terminal()?;
     }
     let started_at = iso8601_utc(SystemTime::now());
     let stop = Arc::new(AtomicBool::new(false));
@@ -127,7 +125,8 @@ pub fn run(
         },
     )?;
     let ui_error = if opts.ui {
-        None
+        let title = format!("{}: {}", opts.kind, opts.source_name);
+        crate::ui::run(&handle, config, &title, &stop).err()
     } else {
         let mut out = std::io::stdout().lock();
         for msg in handle.messages.iter() {

@@ -47,8 +47,8 @@ impl SynthCall {
         let cycle: f64 = CYCLE_S.iter().sum();
         let phase_s = (t as f64 / rate) % cycle;
         let rep = phase_s < CYCLE_S[0];
-        let pro =
-            phase_s >= CYCLE_S[0] + CYCLE_S[1] && phase_s < CYCLE_S[0] + CYCLE_S[1] + CYCLE_S[2];
+        let pro_from = CYCLE_S[0] + CYCLE_S[1];
+        let pro = (pro_from..pro_from + CYCLE_S[2]).contains(&phase_s);
         (rep, pro)
     }
 

@@ -1,5 +1,6 @@
 //! Integration tests: the real `tacet` binary on the bundled demo call, converted copies of
-//! it, hostile inputs, and (when present) the labeled speech in ../shared/data.
+//! it, hostile inputs, signals, a long call, the dashboard in a real terminal (tmux), and
+//! (when present) the labeled speech in ../shared/data.
 
 mod common;
 
@@ -10,3 +11,4 @@ mod hostile;
 mod shared_data;
 mod signals;
 mod soak;
+mod ui_e2e;
