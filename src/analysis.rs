@@ -9,6 +9,9 @@ use crate::conversation::{Bridger, LiveEvent, LiveTracker};
 use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
 use crate::vad::{Edge, SpeechTracker, default_tracker};
 
+/// Release of the level meters, dB per 10 ms frame.
+const METER_RELEASE_DB_PER_FRAME: f32 = 0.3;
+
 /// Level below which a side counts as having no signal, dBFS.
 pub const NO_SIGNAL_DBFS: f32 = -70.0;
 
@@ -43,7 +46,7 @@ impl CallResult {
 /// A snapshot of the signal, for meters and warnings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Levels {
-    /// RMS level of the latest frame per side (rep, prospect), dBFS.
+    /// Level per side (rep, prospect), dBFS: frame RMS with a 30 dB/s release.
     pub dbfs: [f32; 2],
     /// Since when each side has been below [`NO_SIGNAL_DBFS`], if it is.
     pub quiet_since: [Option<Samples>; 2],
@@ -211,7 +214,9 @@ impl Analysis {
         for side in 0..2 {
             let frame = if side == 0 { rep } else { prospect };
             let db = frame_dbfs(frame);
-            self.levels.dbfs[side] = db;
+            // Meters: instant attack, 30 dB/s release, so words read as a steady level.
+            let released = self.levels.dbfs[side] - METER_RELEASE_DB_PER_FRAME;
+            self.levels.dbfs[side] = db.max(released).max(-120.0);
             if db >= NO_SIGNAL_DBFS {
                 self.levels.quiet_since[side] = None;
             } else if self.levels.quiet_since[side].is_none() {
