@@ -66,7 +66,8 @@ fn progress(tty: bool, done: usize, total: usize, name: &str, error: Option<&str
         if let Some(e) = error {
             let _ = writeln!(err, "{e}");
         }
-        let _ = write!(err, "{} analysing", bar(done, total, 30));
+        let what = if done == total { "done" } else { "analysing" };
+        let _ = write!(err, "{} {what}", bar(done, total, 30));
         let _ = err.flush();
     } else {
         if let Some(e) = error {

@@ -282,8 +282,7 @@ pub fn trends(entries: &[Entry]) -> Vec<Trend> {
         };
         let sentence = if diff.abs() < m.steady {
             format!(
-                "{lead}: {} at about {} over the last {} calls.",
-                m.name,
+                "{lead} at about {} over the last {} calls.",
                 (m.show)((first + second) / 2.0),
                 ys.len()
             )

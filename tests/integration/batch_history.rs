@@ -266,12 +266,12 @@ fn history_shows_saved_calls_and_the_trend() {
         4
     );
     assert!(
-        text.contains("Your hold rate is steady: hold rate at about 75% over the last 4 calls"),
+        text.contains("Your hold rate is steady at about 75% over the last 4 calls"),
         "{text}"
     );
 
     // TACET_DATA_DIR is honoured too.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tacet"))
+    let out = std::process::Command::new(tacet_bin())
         .args(["history", "--last", "2"])
         .env("TACET_DATA_DIR", data.path())
         .output()
