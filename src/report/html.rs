@@ -830,6 +830,27 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_call_still_renders() {
+        let stat = serde_json::json!({"median": null, "mean": null});
+        let party = serde_json::json!({"talk_s": 0.0, "share_of_talk": null, "share_of_call": null,
+            "turns": 0, "longest_turn_s": null, "longest_turn": null, "interruptions": 0,
+            "backchannels": 0, "dropped_s": 0.0});
+        let v = serde_json::json!({"schema_version": 1, "source": "quiet.wav", "started_at": null,
+            "duration_s": 0.0, "active_s": 0.0, "config": {"merge_gap_s": 0.3, "pause_min_s": 1.0,
+            "nudge_after_s": 1.0, "backchannel_max_s": 1.0, "interruption_min_overlap_s": 0.2,
+            "monologue_warn_s": 60.0, "talk_share_target": 0.43, "talk_share_warn": 0.65},
+            "rep": party, "prospect": party, "silence_s": 0.0, "overlap_s": 0.0,
+            "interactivity_per_min": null, "patience_s": stat, "response_gap_s": stat,
+            "pauses": [], "hold_rate": null, "silence_yield_s": stat, "segments": [],
+            "marks": [], "paused": []});
+        let r: Report = serde_json::from_value(v).expect("report");
+        let html = render(&r);
+        assert!(html.contains("Nobody spoke on this call."));
+        assert!(html.contains("There was no pause to hold."));
+        assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
+    }
+
+    #[test]
     fn clock_and_rows() {
         assert_eq!(clock(65.4), "1:05");
         assert_eq!(clock(3725.0), "1:02:05");
