@@ -19,7 +19,9 @@ fn cpu_s() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct we own.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    ru.ru_utime.tv_sec as f64 + ru.ru_utime.tv_usec as f64 / 1e6 + ru.ru_stime.tv_sec as f64
+    ru.ru_utime.tv_sec as f64
+        + ru.ru_utime.tv_usec as f64 / 1e6
+        + ru.ru_stime.tv_sec as f64
         + ru.ru_stime.tv_usec as f64 / 1e6
 }
 
@@ -180,7 +182,10 @@ fn main() {
     println!();
     println!("| what | target | measured |");
     println!("|---|---|---|");
-    println!("| voice activity detection, one channel, 16 kHz, one core | >= 10,000x real time | {vad_x:.0}x ({:.3} us/frame) |", vad_cpu / frames.len() as f64 * 1e6);
+    println!(
+        "| voice activity detection, one channel, 16 kHz, one core | >= 10,000x real time | {vad_x:.0}x ({:.3} us/frame) |",
+        vad_cpu / frames.len() as f64 * 1e6
+    );
     match report {
         Ok(_) => println!(
             "| `analyze` of a 1-hour stereo 48 kHz PCM16 call, one core, file in page cache | <= 2 s wall | {analyze_wall:.2} s wall, {analyze_cpu:.2} s CPU (reading the file alone: {read_wall:.2} s) |"
@@ -189,10 +194,19 @@ fn main() {
     }
     if ran10 && ran2h {
         let diff = (rss2h - rss10) / rss10 * 100.0;
-        println!("| peak memory of `analyze`, 10-minute vs 2-hour file | within 10%, under 30 MB | {rss10:.1} MB vs {rss2h:.1} MB ({diff:+.1}%) |");
+        println!(
+            "| peak memory of `analyze`, 10-minute vs 2-hour file | within 10%, under 30 MB | {rss10:.1} MB vs {rss2h:.1} MB ({diff:+.1}%) |"
+        );
     } else {
-        println!("| peak memory of `analyze` | | not measured: {} did not run (build it with `cargo build --release`) |", bin.display());
+        println!(
+            "| peak memory of `analyze` | | not measured: {} did not run (build it with `cargo build --release`) |",
+            bin.display()
+        );
     }
-    println!("| turn engine (bridging + live tracker + engine) | >= 1,000,000 VAD frames/s | {:.1} M frames/s ({} pauses, {events} events) |", engine_fps / 1e6, m.pauses.len());
+    println!(
+        "| turn engine (bridging + live tracker + engine) | >= 1,000,000 VAD frames/s | {:.1} M frames/s ({} pauses, {events} events) |",
+        engine_fps / 1e6,
+        m.pauses.len()
+    );
     let _ = edges;
 }

@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             crate::sessions::run(Box::new(source), &config, opts)
         }
         Command::Config(args) => show_config(&config, config_path.as_deref(), &data, args),
+        Command::History(args) => crate::history::run(&data, args.last as usize),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Batch analysis: many recordings, one report each, on all cores, with a progress line;
 //! a bad file is reported and skipped, and a summary table of all calls is written.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,6 +35,49 @@ fn input_path(files: &CallFiles) -> &Path {
     }
 }
 
+/// A progress bar `[=====>    ] 3/10` of `width` cells.
+pub fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width);
+    let mut s = String::with_capacity(width + 16);
+    s.push('[');
+    for i in 0..width {
+        s.push(if i < filled {
+            '='
+        } else if i == filled && done < total {
+            '>'
+        } else {
+            ' '
+        });
+    }
+    s.push_str(&format!("] {done}/{total}"));
+    s
+}
+
+/// Reports one finished input on stderr: on a terminal, an error line (if any) above a bar
+/// redrawn in place; otherwise one plain line per input.
+fn progress(tty: bool, done: usize, total: usize, name: &str, error: Option<&str>) {
+    let mut err = std::io::stderr().lock();
+    if tty {
+        // Clear the bar's line, print the error above it, redraw the bar.
+        let _ = write!(err, "\r\x1b[2K");
+        if let Some(e) = error {
+            let _ = writeln!(err, "{e}");
+        }
+        let what = if done == total { "done" } else { "analysing" };
+        let _ = write!(err, "{} {what}", bar(done, total, 30));
+        let _ = err.flush();
+    } else {
+        if let Some(e) = error {
+            let _ = writeln!(err, "{e}");
+        }
+        let verdict = if error.is_some() { "failed" } else { "done" };
+        let _ = writeln!(err, "{done}/{total} {verdict}: {name}");
+    }
+}
+
 /// Analyses every input into `dir` in `format`, using all cores.
 ///
 /// # Errors
@@ -54,6 +97,10 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
     let results: Mutex<Vec<Option<Result<Report, String>>>> =
         Mutex::new((0..inputs.len()).map(|_| None).collect());
     let total = inputs.len();
+    let tty = std::io::stderr().is_terminal();
+    if tty {
+        progress(tty, 0, total, "", None);
+    }
     std::thread::scope(|scope| {
         for k in 0..workers {
             let (next, done, results) = (&next, &done, &results);
@@ -71,17 +118,15 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
                             write_atomic(&path, format.render(&report).as_bytes())?;
                             Ok(report)
                         });
+                        // Count and print under one lock so the lines come out in order.
+                        let _order = std::io::stderr().lock();
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        let mut err = std::io::stderr().lock();
-                        match &outcome {
-                            Ok(_) => {
-                                let _ = write!(err, "\ranalysed {n}/{total}");
-                            }
-                            Err(e) => {
-                                let _ = writeln!(err, "\rtacet: error: {e}");
-                                let _ = write!(err, "\ranalysed {n}/{total}");
-                            }
-                        }
+                        let name = input_path(files).display().to_string();
+                        let line = match &outcome {
+                            Ok(_) => None,
+                            Err(e) => Some(format!("tacet: error: {e}")),
+                        };
+                        progress(tty, n, total, &name, line.as_deref());
                         if let Ok(mut r) = results.lock() {
                             r[i] = Some(outcome.map_err(|e| e.to_string()));
                         }
@@ -89,7 +134,9 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
                 });
         }
     });
-    let _ = writeln!(std::io::stderr());
+    if tty {
+        let _ = writeln!(std::io::stderr());
+    }
     let results = results.into_inner().unwrap_or_default();
     let mut summary = String::from(
         "call,duration_s,rep_share_of_talk,pauses,hold_rate,patience_median_s,longest_monologue_s,rep_interruptions\n",
@@ -99,6 +146,7 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
         "call", "duration", "share", "pauses", "held", "patience", "monologue"
     );
     let mut failed = 0;
+    let mut failures = Vec::new();
     for (files, result) in inputs.iter().zip(results) {
         let name = input_path(files)
             .file_name()
@@ -119,9 +167,15 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
                     sec(r.rep.longest_turn_s)
                 ));
             }
-            _ => {
+            Some(Err(e)) => {
                 failed += 1;
                 table.push_str(&format!("{name:<32} failed\n"));
+                failures.push(e);
+            }
+            None => {
+                failed += 1;
+                table.push_str(&format!("{name:<32} failed\n"));
+                failures.push(format!("{name}: not analysed"));
             }
         }
     }
@@ -129,7 +183,24 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
     print!("{table}");
     println!("reports in {}", dir.display());
     if failed > 0 {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "not analysed:");
+        for f in &failures {
+            let _ = writeln!(err, "  {f}");
+        }
         return Err(Error::Batch { failed, total });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn progress_bar() {
+        assert_eq!(bar(0, 4, 8), "[>       ] 0/4");
+        assert_eq!(bar(2, 4, 8), "[====>   ] 2/4");
+        assert_eq!(bar(4, 4, 8), "[========] 4/4");
+    }
 }

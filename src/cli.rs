@@ -50,6 +50,11 @@ pub enum Command {
     /// Print the effective (or default) configuration as TOML, and the paths in use.
     #[command(after_help = "Example:\n  tacet config --default > ~/.config/tacet/config.toml")]
     Config(ConfigArgs),
+    /// Saved calls as a table, and the trend of your figures over the last calls.
+    #[command(
+        after_help = "Examples:\n  tacet history\n  tacet history --last 20\n  tacet --data-dir ~/calls history --last 5"
+    )]
+    History(HistoryArgs),
 }
 
 /// `tacet analyze`.
@@ -149,4 +154,12 @@ pub struct ConfigArgs {
     /// Print the built-in defaults instead of the effective configuration.
     #[arg(long)]
     pub default: bool,
+}
+
+/// `tacet history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// How many of the latest calls to show and take the trend over.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub last: u32,
 }

@@ -20,6 +20,24 @@ fn clock(s: f64) -> String {
     format!("{:.0}:{:04.1}", m, total - m * 60.0)
 }
 
+/// The rep shares of talk counted as "near target": from 13 points below the target to
+/// 7 points above it (clamped to 0..1).
+pub fn near_target_band(target: f64) -> (f64, f64) {
+    ((target - 0.13).max(0.0), (target + 0.07).min(1.0))
+}
+
+/// The rep's share of talk against the target band, in words.
+pub fn share_verdict(r: &Report) -> &'static str {
+    let (lo, hi) = near_target_band(r.config.talk_share_target);
+    match r.rep.share_of_talk {
+        Some(s) if s > r.config.talk_share_warn => "well above target: let them talk",
+        Some(s) if s > hi => "above target",
+        Some(s) if s < lo => "below target",
+        Some(_) => "near target",
+        None => "no speech",
+    }
+}
+
 /// The terminal summary.
 pub fn text(r: &Report) -> String {
     let mut o = String::new();
@@ -33,13 +51,7 @@ pub fn text(r: &Report) -> String {
         r.interactivity_per_min.unwrap_or(0.0)
     );
     let target = r.config.talk_share_target;
-    let verdict = match r.rep.share_of_talk {
-        Some(s) if s > r.config.talk_share_warn => "well above target: let them talk",
-        Some(s) if s > target + 0.07 => "above target",
-        Some(s) if s < target - 0.13 => "below target",
-        Some(_) => "near target",
-        None => "no speech",
-    };
+    let verdict = share_verdict(r);
     let _ = writeln!(
         o,
         "You talked {} of the time; target {:.0}% ({verdict}).",
@@ -142,11 +154,11 @@ pub fn csv(r: &Report) -> String {
     for s in &r.segments {
         let _ = writeln!(
             o,
-            "{},{:.3},{:.3},{:.3},{}",
+            "{},{},{},{},{}",
             s.party.name(),
-            s.start_s,
-            s.end_s,
-            s.end_s - s.start_s,
+            ms_text(s.start_s),
+            ms_text(s.end_s),
+            ms_text((to_ms(s.end_s) - to_ms(s.start_s)) as f64 / 1000.0),
             s.backchannel
         );
     }
@@ -164,20 +176,31 @@ fn uri(r: &Report) -> String {
         .collect()
 }
 
+/// Whole milliseconds of a time in seconds.
+fn to_ms(s: f64) -> i64 {
+    (s * 1000.0).round() as i64
+}
+
+/// Seconds with exactly three decimals, printed from whole milliseconds so that reading the
+/// text back gives the same millisecond (no binary rounding at the half millisecond).
+pub fn ms_text(s: f64) -> String {
+    let ms = to_ms(s);
+    let sign = if ms < 0 { "-" } else { "" };
+    let a = ms.unsigned_abs();
+    format!("{sign}{}.{:03}", a / 1000, a % 1000)
+}
+
 /// RTTM: `SPEAKER <uri> 1 <start> <duration> <NA> <NA> <party> <NA> <NA>`.
 pub fn rttm(r: &Report) -> String {
     let uri = uri(r);
     let mut o = String::new();
     for s in &r.segments {
-        let start_ms = (s.start_s * 1000.0).round() as i64;
-        let end_ms = (s.end_s * 1000.0).round() as i64;
+        let (start_ms, end_ms) = (to_ms(s.start_s), to_ms(s.end_s));
         let _ = writeln!(
             o,
-            "SPEAKER {uri} 1 {}.{:03} {}.{:03} <NA> <NA> {} <NA> <NA>",
-            start_ms / 1000,
-            start_ms % 1000,
-            (end_ms - start_ms) / 1000,
-            (end_ms - start_ms) % 1000,
+            "SPEAKER {uri} 1 {} {} <NA> <NA> {} <NA> <NA>",
+            ms_text(start_ms as f64 / 1000.0),
+            ms_text((end_ms - start_ms) as f64 / 1000.0),
             s.party.name()
         );
     }
@@ -193,7 +216,7 @@ pub fn audacity(r: &Report) -> String {
         } else {
             s.party.name().to_string()
         };
-        let _ = writeln!(o, "{:.3}\t{:.3}\t{label}", s.start_s, s.end_s);
+        let _ = writeln!(o, "{}\t{}\t{label}", ms_text(s.start_s), ms_text(s.end_s));
     }
     for p in &r.pauses {
         let what = match p.broken_by.as_str() {
@@ -201,10 +224,11 @@ pub fn audacity(r: &Report) -> String {
             "rep" => "pause broken",
             _ => "pause",
         };
-        let _ = writeln!(o, "{:.3}\t{:.3}\t{what}", p.start_s, p.end_s);
+        let _ = writeln!(o, "{}\t{}\t{what}", ms_text(p.start_s), ms_text(p.end_s));
     }
     for m in &r.marks {
-        let _ = writeln!(o, "{:.3}\t{:.3}\tmark", m.t_s, m.t_s);
+        let t = ms_text(m.t_s);
+        let _ = writeln!(o, "{t}\t{t}\tmark");
     }
     o
 }
@@ -217,12 +241,12 @@ pub fn parse_rttm(text: &str) -> Vec<(String, f64, f64)> {
             if f.len() < 8 || f[0] != "SPEAKER" {
                 return None;
             }
-            let start: f64 = f[3].parse().ok()?;
-            let dur: f64 = f[4].parse().ok()?;
+            let start = to_ms(f[3].parse().ok()?);
+            let dur = to_ms(f[4].parse().ok()?);
             Some((
                 f[7].to_string(),
-                start,
-                ((start + dur) * 1000.0).round() / 1000.0,
+                start as f64 / 1000.0,
+                (start + dur) as f64 / 1000.0,
             ))
         })
         .collect()
@@ -233,9 +257,32 @@ pub fn parse_audacity(text: &str) -> Vec<(String, f64, f64)> {
     text.lines()
         .filter_map(|l| {
             let mut f = l.split('\t');
-            let start: f64 = f.next()?.parse().ok()?;
-            let end: f64 = f.next()?.parse().ok()?;
-            Some((f.next().unwrap_or("").to_string(), start, end))
+            let start = to_ms(f.next()?.trim().parse().ok()?);
+            let end = to_ms(f.next()?.trim().parse().ok()?);
+            Some((
+                f.next().unwrap_or("").trim_end().to_string(),
+                start as f64 / 1000.0,
+                end as f64 / 1000.0,
+            ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn millisecond_text_is_exact() {
+        assert_eq!(ms_text(0.285), "0.285");
+        assert_eq!(ms_text(1.0005), "1.001");
+        assert_eq!(ms_text(7199.999), "7199.999");
+        assert_eq!(ms_text(0.0), "0.000");
+        assert_eq!(ms_text(-0.25), "-0.250");
+        for ms in [0_i64, 1, 285, 999, 1000, 4_140, 123_457, 7_199_999] {
+            let s = ms as f64 / 1000.0;
+            let back: f64 = ms_text(s).parse().expect("number");
+            assert_eq!(back, s, "{ms} ms");
+        }
+    }
 }

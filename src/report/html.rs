@@ -1,92 +1,863 @@
-//! Self-contained HTML report: headline figures in plain words and an SVG timeline of both
-//! sides (speech, pauses held or broken, marks). No scripts, fonts or links to load.
+//! Self-contained HTML report: the headline figures in plain words, the talk-share gauge
+//! against the target band, an SVG timeline of both sides (speech, backchannels, overlaps,
+//! pauses held or broken, marks, the longest monologue and the longest customer story), and
+//! histograms of patience and pause length.
+//!
+//! One file, no scripts, fonts, images or links to load: inline CSS and inline SVG only, so
+//! it opens offline, prints, and can be mailed to a manager as is. Long calls wrap into rows
+//! of five minutes.
 
 use std::fmt::Write as _;
 
-use super::Report;
+use super::{Interval, Report};
 use crate::timeline::Party;
 
-/// Escapes text for HTML.
+/// Escapes text for HTML (element content and quoted attribute values).
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
 }
 
-/// Renders the report as one HTML page.
-pub fn render(r: &Report) -> String {
-    let width = 1000.0;
-    let scale = if r.duration_s > 0.0 {
-        width / r.duration_s
+/// A time on the call as `m:ss` (or `h:mm:ss` from an hour).
+pub fn clock(s: f64) -> String {
+    let t = s.max(0.0).round() as u64;
+    if t >= 3600 {
+        format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
     } else {
-        1.0
-    };
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="timeline" viewBox="0 0 {w} 90" width="100%" role="img" aria-label="timeline">"#,
-        w = width
-    );
-    let _ = write!(
-        svg,
-        r#"<text x="0" y="12" class="lbl">rep</text><text x="0" y="52" class="lbl">prospect</text>"#
-    );
+        format!("{}:{:02}", t / 60, t % 60)
+    }
+}
+
+/// A duration in words-friendly form: `0.3 s`, `14 s`, `1 min 06 s`.
+fn span_words(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else if s < 60.0 {
+        format!("{s:.0} s")
+    } else {
+        let t = s.round() as u64;
+        if t >= 3600 {
+            format!("{} h {:02} min", t / 3600, t / 60 % 60)
+        } else {
+            format!("{} min {:02} s", t / 60, t % 60)
+        }
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// Gaps (seconds) the rep waited before taking the floor from the prospect, rebuilt from the
+/// report's segments with the rules of product.md ("patience"): at each change of floor from
+/// prospect to rep, from the end of the prospect's latest non-backchannel segment to the start
+/// of the rep's floor-taking segment, negative gaps counted as 0.
+pub fn patience_gaps(r: &Report) -> Vec<f64> {
+    let mut floor: Option<Party> = None;
+    let mut last_main_end: [Option<f64>; 2] = [None, None];
+    let ix = |p: Party| usize::from(p == Party::Prospect);
+    let mut gaps = Vec::new();
     for s in &r.segments {
-        let y = if s.party == Party::Rep { 16 } else { 56 };
-        let class = match (s.party, s.backchannel) {
-            (_, true) => "seg bc",
-            (Party::Rep, _) => "seg rep",
-            (Party::Prospect, _) => "seg pro",
-        };
-        let _ = write!(
-            svg,
-            r#"<rect class="{class}" x="{:.2}" y="{y}" width="{:.2}" height="18"><title>{} {:.1}-{:.1} s</title></rect>"#,
-            s.start_s * scale,
-            ((s.end_s - s.start_s) * scale).max(0.5),
-            s.party.name(),
-            s.start_s,
-            s.end_s
-        );
+        if s.backchannel {
+            continue;
+        }
+        match floor {
+            None => floor = Some(s.party),
+            Some(holder) if holder != s.party => {
+                if s.party == Party::Rep
+                    && let Some(end) = last_main_end[ix(holder)]
+                {
+                    gaps.push(((s.start_s - end).max(0.0) * 1000.0).round() / 1000.0);
+                }
+                floor = Some(s.party);
+            }
+            Some(_) => {}
+        }
+        let e = &mut last_main_end[ix(s.party)];
+        *e = Some(e.map_or(s.end_s, |v| v.max(s.end_s)));
     }
-    for p in &r.pauses {
-        let class = match p.broken_by.as_str() {
-            "prospect" => "pause held",
-            "rep" => "pause broken",
-            _ => "pause",
-        };
-        let _ = write!(
-            svg,
-            r#"<rect class="{class}" x="{:.2}" y="36" width="{:.2}" height="18"><title>pause {:.1} s, broken by {}</title></rect>"#,
-            p.start_s * scale,
-            ((p.end_s - p.start_s) * scale).max(0.5),
-            p.end_s - p.start_s,
-            p.broken_by
-        );
+    gaps
+}
+
+/// Stretches where both parties speak, from the segments.
+pub fn overlaps(r: &Report) -> Vec<Interval> {
+    let side = |p: Party| -> Vec<(f64, f64)> {
+        r.segments
+            .iter()
+            .filter(|s| s.party == p)
+            .map(|s| (s.start_s, s.end_s))
+            .collect()
+    };
+    let (a, b) = (side(Party::Rep), side(Party::Prospect));
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let start = a[i].0.max(b[j].0);
+        let end = a[i].1.min(b[j].1);
+        if end > start {
+            out.push(Interval {
+                start_s: start,
+                end_s: end,
+            });
+        }
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
     }
-    for m in &r.marks {
-        let _ = write!(
-            svg,
-            r#"<line class="mark" x1="{x:.2}" x2="{x:.2}" y1="0" y2="90"/>"#,
-            x = m.t_s * scale
-        );
+    out
+}
+
+// Geometry of the timeline (SVG user units).
+const W: f64 = 1000.0;
+const GUTTER: f64 = 74.0;
+const PLOT: f64 = W - GUTTER - 8.0;
+const REP_Y: f64 = 20.0;
+const LANE_H: f64 = 20.0;
+const MID_Y: f64 = 44.0;
+const MID_H: f64 = 12.0;
+const PRO_Y: f64 = 60.0;
+const AXIS_Y: f64 = 98.0;
+const ROW_H: f64 = 118.0;
+
+/// Seconds per timeline row and between axis ticks for a call of `duration` seconds.
+fn row_layout(duration: f64) -> (f64, f64) {
+    if duration > 300.0 {
+        return (300.0, 30.0);
     }
-    svg.push_str("</svg>");
-    let share = r
-        .rep
-        .share_of_talk
-        .map_or("-".into(), |s| format!("{:.0}%", s * 100.0));
+    let tick = [5.0, 10.0, 15.0, 30.0]
+        .into_iter()
+        .find(|t| duration / t <= 12.0)
+        .unwrap_or(30.0);
+    let len = ((duration / tick).ceil() * tick).max(tick);
+    (len, tick)
+}
+
+struct Row {
+    t0: f64,
+    len: f64,
+}
+
+impl Row {
+    fn x(&self, t: f64) -> f64 {
+        GUTTER + (t - self.t0) / self.len * PLOT
+    }
+    /// The part of `[a, b)` inside this row, as x and width.
+    fn clip(&self, a: f64, b: f64) -> Option<(f64, f64)> {
+        let (lo, hi) = (a.max(self.t0), b.min(self.t0 + self.len));
+        (hi > lo || (a == b && a >= self.t0 && a < self.t0 + self.len)).then(|| {
+            let x = self.x(lo);
+            (x, (self.x(hi) - x).max(0.8))
+        })
+    }
+}
+
+fn seg_class(party: Party, backchannel: bool) -> &'static str {
+    match (party, backchannel) {
+        (Party::Rep, false) => "rep",
+        (Party::Rep, true) => "rep bc",
+        (Party::Prospect, false) => "pro",
+        (Party::Prospect, true) => "pro bc",
+    }
+}
+
+fn pause_class(broken_by: &str) -> (&'static str, &'static str) {
+    match broken_by {
+        "prospect" => ("held", "held: they spoke"),
+        "rep" => ("broken", "broken by you"),
+        "both" => ("tie", "both spoke at once"),
+        _ => ("open", "the call ended"),
+    }
+}
+
+fn timeline(r: &Report) -> String {
+    let duration = r.duration_s.max(0.0);
+    let (len, tick) = row_layout(duration);
+    let rows = ((duration / len).ceil() as usize).max(1);
+    let ov = overlaps(r);
     let mut o = String::new();
+    for k in 0..rows {
+        let row = Row {
+            t0: k as f64 * len,
+            len,
+        };
+        let _ = write!(
+            o,
+            r#"<svg class="row" viewBox="0 0 {W} {ROW_H}" role="img" aria-label="timeline {} to {}">"#,
+            clock(row.t0),
+            clock((row.t0 + len).min(duration))
+        );
+        // Lane labels and the call's end.
+        let _ = write!(
+            o,
+            r#"<text class="lane" x="0" y="{:.0}">You</text><text class="lane" x="0" y="{:.0}">Prospect</text><text class="lane small" x="0" y="{:.0}">pauses</text>"#,
+            REP_Y + 14.0,
+            PRO_Y + 14.0,
+            MID_Y + 10.0
+        );
+        let _ = write!(
+            o,
+            r#"<rect class="track" x="{GUTTER}" y="{REP_Y}" width="{PLOT}" height="{LANE_H}"/><rect class="track" x="{GUTTER}" y="{PRO_Y}" width="{PLOT}" height="{LANE_H}"/>"#
+        );
+        let end = row.t0 + len;
+        if duration < end {
+            let x = row.x(duration);
+            let _ = write!(
+                o,
+                r#"<rect class="after" x="{x:.1}" y="{:.0}" width="{:.1}" height="{:.0}"/>"#,
+                REP_Y - 2.0,
+                GUTTER + PLOT - x,
+                PRO_Y + LANE_H - REP_Y + 4.0
+            );
+        }
+        // Axis.
+        let _ = write!(
+            o,
+            r#"<line class="axis" x1="{GUTTER}" x2="{:.1}" y1="{AXIS_Y}" y2="{AXIS_Y}"/>"#,
+            GUTTER + PLOT
+        );
+        let ticks = (len / tick).round() as usize;
+        for i in 0..=ticks {
+            let t = row.t0 + i as f64 * tick;
+            let x = row.x(t);
+            let anchor = if i == ticks { " end" } else { "" };
+            let _ = write!(
+                o,
+                r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{:.0}" y2="{:.0}"/><text class="tl{anchor}" x="{x:.1}" y="{:.0}">{}</text>"#,
+                AXIS_Y,
+                AXIS_Y + 4.0,
+                AXIS_Y + 15.0,
+                clock(t)
+            );
+        }
+        // Highlights: the longest monologue above the rep lane, the longest story below.
+        for (turn, class, label, y, ty) in [
+            (
+                r.rep.longest_turn,
+                "hl-rep",
+                "longest monologue",
+                REP_Y - 4.0,
+                REP_Y - 7.0,
+            ),
+            (
+                r.prospect.longest_turn,
+                "hl-pro",
+                "longest customer story",
+                PRO_Y + LANE_H + 4.0,
+                PRO_Y + LANE_H + 14.0,
+            ),
+        ] {
+            let Some(t) = turn else { continue };
+            if let Some((x, w)) = row.clip(t.start_s, t.end_s) {
+                let _ = write!(
+                    o,
+                    r#"<g data-kind="highlight" class="{class}"><rect class="hlband" x="{x:.2}" y="{:.0}" width="{w:.2}" height="{:.0}"/><line x1="{x:.2}" x2="{:.2}" y1="{y:.0}" y2="{y:.0}"/><text x="{x:.2}" y="{ty:.0}">{label} {}</text><title>{label}: {} to {} ({})</title></g>"#,
+                    REP_Y.min(PRO_Y) - 2.0,
+                    PRO_Y + LANE_H - REP_Y + 4.0,
+                    x + w,
+                    span_words(t.end_s - t.start_s),
+                    clock(t.start_s),
+                    clock(t.end_s),
+                    span_words(t.end_s - t.start_s)
+                );
+            }
+        }
+        // Speech segments (backchannels thinner and lighter).
+        for s in &r.segments {
+            let Some((x, w)) = row.clip(s.start_s, s.end_s) else {
+                continue;
+            };
+            let first = s.start_s >= row.t0;
+            let base = if s.party == Party::Rep { REP_Y } else { PRO_Y };
+            let (y, h) = if s.backchannel {
+                (base + LANE_H / 4.0, LANE_H / 2.0)
+            } else {
+                (base, LANE_H)
+            };
+            let who = if s.party == Party::Rep {
+                "you"
+            } else {
+                "prospect"
+            };
+            let _ = write!(
+                o,
+                r#"<rect data-kind="{}" class="seg {}" x="{x:.2}" y="{y:.1}" width="{w:.2}" height="{h:.1}"><title>{who}{} {}-{} ({:.1} s)</title></rect>"#,
+                if first { "segment" } else { "segment-cont" },
+                seg_class(s.party, s.backchannel),
+                if s.backchannel { " (backchannel)" } else { "" },
+                clock(s.start_s),
+                clock(s.end_s),
+                s.end_s - s.start_s
+            );
+        }
+        // Middle lane: overlaps and pauses.
+        for v in &ov {
+            if let Some((x, w)) = row.clip(v.start_s, v.end_s) {
+                let _ = write!(
+                    o,
+                    r#"<rect data-kind="overlap" class="overlap" x="{x:.2}" y="{MID_Y}" width="{w:.2}" height="{MID_H}"><title>both speaking {} ({:.1} s)</title></rect>"#,
+                    clock(v.start_s),
+                    v.end_s - v.start_s
+                );
+            }
+        }
+        for p in &r.pauses {
+            let Some((x, w)) = row.clip(p.start_s, p.end_s) else {
+                continue;
+            };
+            let (class, words) = pause_class(&p.broken_by);
+            let _ = write!(
+                o,
+                r#"<rect data-kind="pause" class="pause {class}" x="{x:.2}" y="{MID_Y}" width="{w:.2}" height="{MID_H}" rx="2"><title>pause at {}, {:.1} s, {words}</title></rect>"#,
+                clock(p.start_s),
+                p.end_s - p.start_s
+            );
+        }
+        for m in &r.marks {
+            if m.t_s >= row.t0 && m.t_s < end {
+                let x = row.x(m.t_s);
+                let _ = write!(
+                    o,
+                    r#"<g data-kind="mark" class="mark"><line x1="{x:.2}" x2="{x:.2}" y1="{:.0}" y2="{:.0}"/><path d="M{:.2} {:.0}l4 -6h-8z"/><title>mark at {}</title></g>"#,
+                    REP_Y - 2.0,
+                    PRO_Y + LANE_H + 2.0,
+                    x,
+                    REP_Y - 2.0,
+                    clock(m.t_s)
+                );
+            }
+        }
+        for pz in &r.paused {
+            if let Some((x, w)) = row.clip(pz.start_s, pz.end_s) {
+                let _ = write!(
+                    o,
+                    r#"<rect data-kind="paused" class="paused" x="{x:.2}" y="{REP_Y}" width="{w:.2}" height="{:.0}"><title>analysis paused {}-{}</title></rect>"#,
+                    PRO_Y + LANE_H - REP_Y,
+                    clock(pz.start_s),
+                    clock(pz.end_s)
+                );
+            }
+        }
+        o.push_str("</svg>\n");
+    }
+    o
+}
+
+fn swatch(class: &str) -> String {
+    format!(
+        r#"<svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><rect class="{class}" x="0" y="0" width="14" height="10"/></svg>"#
+    )
+}
+
+fn legend() -> String {
+    let items = [
+        ("seg rep", "you speaking"),
+        ("seg pro", "prospect speaking"),
+        ("seg rep bc", "backchannel (\u{201c}mm-hmm\u{201d})"),
+        ("overlap", "both speaking"),
+        ("pause held", "pause held (they spoke)"),
+        ("pause broken", "pause broken (you spoke)"),
+        ("pause open", "pause at the end / tie"),
+    ];
+    let mut o = String::from(r#"<ul class="legend">"#);
+    for (class, words) in items {
+        let _ = write!(o, "<li>{}{}</li>", swatch(class), escape(words));
+    }
+    o.push_str(r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><line class="markline" x1="7" x2="7" y1="0" y2="10"/></svg>mark</li></ul>"#);
+    o
+}
+
+/// The talk-share gauge: 0-100% with the target band, the warning zone and the rep's share.
+fn gauge(r: &Report) -> String {
+    let target = r.config.talk_share_target;
+    let warn = r.config.talk_share_warn;
+    let (lo, hi) = super::formats::near_target_band(target);
+    let x0 = 20.0;
+    let w = 960.0;
+    let x = |v: f64| x0 + v.clamp(0.0, 1.0) * w;
+    let mut o = format!(
+        r#"<svg class="gauge" viewBox="0 0 1000 74" role="img" aria-label="talk share gauge"><rect class="g-track" x="{x0}" y="22" width="{w}" height="18" rx="3"/>"#
+    );
     let _ = write!(
         o,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>tacet report</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}.seg.rep{{fill:#3b6ea5}}.seg.pro{{fill:#c9783b}}.seg.bc{{fill:#999}}.pause.held{{fill:#4caf50}}.pause.broken{{fill:#e53935}}.pause{{fill:#bbb}}.mark{{stroke:#000;stroke-dasharray:2}}.lbl{{font-size:10px}}</style></head>
-<body><h1>tacet report</h1><p>{}</p><p>You talked {share} of the time; target {:.0}%. Pauses: {} held, {} broken.</p>{svg}</body></html>
-"#,
-        escape(&r.source),
-        r.config.talk_share_target * 100.0,
-        r.held(),
-        r.broken()
+        r#"<rect class="g-band" x="{:.1}" y="22" width="{:.1}" height="18"><title>target band {}-{}</title></rect><rect class="g-warn" x="{:.1}" y="22" width="{:.1}" height="18"><title>above {}: reps who talk this much lose more deals</title></rect>"#,
+        x(lo),
+        x(hi) - x(lo),
+        pct(lo),
+        pct(hi),
+        x(warn),
+        x(1.0) - x(warn),
+        pct(warn)
+    );
+    let _ = write!(
+        o,
+        r#"<line class="g-target" x1="{t:.1}" x2="{t:.1}" y1="16" y2="46"/><text class="g-lbl" x="{t:.1}" y="60">target {}</text><text class="g-lbl warn" x="{:.1}" y="60">warn {}</text>"#,
+        pct(target),
+        x(warn),
+        pct(warn),
+        t = x(target)
+    );
+    for v in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = write!(
+            o,
+            r#"<text class="g-tick" x="{:.1}" y="72">{}</text>"#,
+            x(v),
+            pct(v)
+        );
+    }
+    if let Some(s) = r.rep.share_of_talk {
+        let class = if s > warn {
+            "over"
+        } else if s > hi || s < lo {
+            "off"
+        } else {
+            "ok"
+        };
+        let _ = write!(
+            o,
+            r#"<rect class="g-you {class}" x="{x0}" y="26" width="{:.1}" height="10" rx="2"/><path class="g-pin {class}" d="M{p:.1} 20l-6 -9h12z"/><text class="g-you-lbl" x="{p:.1}" y="9">you {}</text>"#,
+            x(s) - x0,
+            pct(s),
+            p = x(s)
+        );
+    }
+    o.push_str("</svg>");
+    o
+}
+
+/// A small bar chart of counts per bin; `stacks` are (class, counts per bin).
+fn histogram(
+    title: &str,
+    bins: &[&str],
+    stacks: &[(&str, &str, Vec<usize>)],
+    refs: &[(f64, &str)],
+) -> String {
+    let (w, h, left, bottom, top) = (480.0, 210.0, 34.0, 30.0, 34.0);
+    let n = bins.len().max(1);
+    let totals: Vec<usize> = (0..n)
+        .map(|i| {
+            stacks
+                .iter()
+                .map(|s| s.2.get(i).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    let plot_h = h - bottom - top;
+    let bw = (w - left - 6.0) / n as f64;
+    let mut o = format!(
+        r#"<svg class="hist" viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#,
+        escape(title)
+    );
+    // Gridlines at whole counts (at most 5).
+    let step = max.div_ceil(4).max(1);
+    let mut c = 0;
+    while c <= max {
+        let y = top + plot_h - c as f64 / max as f64 * plot_h;
+        let _ = write!(
+            o,
+            r#"<line class="grid" x1="{left}" x2="{:.0}" y1="{y:.1}" y2="{y:.1}"/><text class="hy" x="{:.0}" y="{:.1}">{c}</text>"#,
+            w - 6.0,
+            left - 6.0,
+            y + 4.0
+        );
+        c += step;
+    }
+    for (i, label) in bins.iter().enumerate() {
+        let x = left + i as f64 * bw;
+        let mut y = top + plot_h;
+        for (class, what, counts) in stacks {
+            let v = counts.get(i).copied().unwrap_or(0);
+            if v == 0 {
+                continue;
+            }
+            let bh = v as f64 / max as f64 * plot_h;
+            y -= bh;
+            let _ = write!(
+                o,
+                r#"<rect class="{class}" x="{:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}"><title>{label}: {v} {what}</title></rect>"#,
+                x + 4.0,
+                bw - 8.0
+            );
+        }
+        if totals[i] > 0 {
+            let _ = write!(
+                o,
+                r#"<text class="hv" x="{:.1}" y="{:.1}">{}</text>"#,
+                x + bw / 2.0,
+                y - 3.0,
+                totals[i]
+            );
+        }
+        let _ = write!(
+            o,
+            r#"<text class="hx" x="{:.1}" y="{:.0}">{label}</text>"#,
+            x + bw / 2.0,
+            h - bottom + 16.0
+        );
+    }
+    for (bin_pos, label) in refs {
+        let x = left + bin_pos * bw;
+        let _ = write!(
+            o,
+            r#"<line class="ref" x1="{x:.1}" x2="{x:.1}" y1="{:.0}" y2="{:.0}"/><text class="rl" x="{:.1}" y="{:.0}">{}</text>"#,
+            top - 24.0,
+            top + plot_h,
+            x + 3.0,
+            top - 16.0,
+            escape(label)
+        );
+    }
+    let _ = write!(
+        o,
+        r#"<line class="axis" x1="{left}" x2="{:.0}" y1="{:.1}" y2="{:.1}"/></svg>"#,
+        w - 6.0,
+        top + plot_h,
+        top + plot_h
     );
     o
+}
+
+fn bin_of(v: f64, edges: &[f64]) -> usize {
+    edges
+        .iter()
+        .take_while(|&&e| v >= e)
+        .count()
+        .saturating_sub(1)
+}
+
+fn patience_chart(r: &Report) -> String {
+    let edges = [0.0, 0.2, 0.5, 1.0, 1.5, 3.0];
+    let bins = ["<0.2 s", "0.2-0.5", "0.5-1", "1-1.5", "1.5-3", "3 s+"];
+    let mut counts = vec![0; bins.len()];
+    for g in patience_gaps(r) {
+        counts[bin_of(g, &edges)] += 1;
+    }
+    // Reference lines: the average rep (0.3 s) and top reps (1.5 s), placed inside their bins.
+    histogram(
+        "patience histogram",
+        &bins,
+        &[("bar wait", "hand-overs", counts)],
+        &[
+            (1.0 + 0.1 / 0.3, "average rep 0.3 s"),
+            (4.0, "top reps 1.5 s"),
+        ],
+    )
+}
+
+fn pause_chart(r: &Report) -> String {
+    let edges = [0.0, 1.5, 2.0, 3.0, 5.0, 10.0];
+    let first = format!("{}-1.5 s", r.config.pause_min_s.min(1.5));
+    let bins = [first.as_str(), "1.5-2", "2-3", "3-5", "5-10", "10 s+"];
+    let mut held = vec![0; bins.len()];
+    let mut broken = vec![0; bins.len()];
+    let mut other = vec![0; bins.len()];
+    for p in &r.pauses {
+        let b = bin_of(p.end_s - p.start_s, &edges);
+        match p.broken_by.as_str() {
+            "prospect" => held[b] += 1,
+            "rep" => broken[b] += 1,
+            _ => other[b] += 1,
+        }
+    }
+    histogram(
+        "pause length histogram",
+        &bins,
+        &[
+            ("bar held", "held", held),
+            ("bar broken", "broken", broken),
+            ("bar open", "ended otherwise", other),
+        ],
+        &[],
+    )
+}
+
+/// The headline sentences, in plain words (HTML-escaped).
+pub fn headlines(r: &Report) -> Vec<String> {
+    let mut v = Vec::new();
+    let target = r.config.talk_share_target;
+    match r.rep.share_of_talk {
+        Some(s) => v.push(format!(
+            "You talked {} of the time; target {} ({}).",
+            pct(s),
+            pct(target),
+            super::formats::share_verdict(r)
+        )),
+        None => v.push("Nobody spoke on this call.".into()),
+    }
+    let (held, broken) = (r.held(), r.broken());
+    v.push(if held + broken == 0 {
+        "There was no pause to hold.".into()
+    } else {
+        format!(
+            "You held {held} of {} pause{}.",
+            held + broken,
+            if held + broken == 1 { "" } else { "s" }
+        )
+    });
+    v.push(match r.patience_s.median {
+        Some(m) => format!(
+            "You waited {m:.1} s on median before speaking after they finished{}.",
+            if m < 0.5 {
+                " (top reps wait about 1.5 s)"
+            } else if m >= 1.5 {
+                ", like top reps"
+            } else {
+                ""
+            }
+        ),
+        None => "You never took the word back from them, so there is no wait to time.".into(),
+    });
+    if let (Some(len), Some(t)) = (r.rep.longest_turn_s, r.rep.longest_turn) {
+        v.push(format!(
+            "Your longest monologue ran {} ({} to {}).",
+            span_words(len),
+            clock(t.start_s),
+            clock(t.end_s)
+        ));
+    }
+    if let (Some(len), Some(t)) = (r.prospect.longest_turn_s, r.prospect.longest_turn) {
+        v.push(format!(
+            "Their longest story ran {} ({} to {}).",
+            span_words(len),
+            clock(t.start_s),
+            clock(t.end_s)
+        ));
+    }
+    v.into_iter().map(|s| escape(&s)).collect()
+}
+
+fn figures(r: &Report) -> String {
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1} s"));
+    let share = |v: Option<f64>| v.map_or("-".to_string(), pct);
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "talk time",
+            format!("{:.0} s", r.rep.talk_s),
+            format!("{:.0} s", r.prospect.talk_s),
+        ),
+        (
+            "share of talk",
+            share(r.rep.share_of_talk),
+            share(r.prospect.share_of_talk),
+        ),
+        (
+            "turns",
+            r.rep.turns.to_string(),
+            r.prospect.turns.to_string(),
+        ),
+        (
+            "longest turn",
+            opt(r.rep.longest_turn_s),
+            opt(r.prospect.longest_turn_s),
+        ),
+        (
+            "interruptions",
+            r.rep.interruptions.to_string(),
+            r.prospect.interruptions.to_string(),
+        ),
+        (
+            "backchannels",
+            r.rep.backchannels.to_string(),
+            r.prospect.backchannels.to_string(),
+        ),
+        (
+            "wait before speaking (median)",
+            opt(r.patience_s.median),
+            opt(r.response_gap_s.median),
+        ),
+    ];
+    let mut o = String::from(
+        r#"<table class="figs"><thead><tr><th></th><th>You</th><th>Prospect</th></tr></thead><tbody>"#,
+    );
+    for (name, a, b) in rows {
+        let _ = write!(
+            o,
+            "<tr><th>{name}</th><td>{}</td><td>{}</td></tr>",
+            escape(&a),
+            escape(&b)
+        );
+    }
+    o.push_str("</tbody></table>");
+    let _ = write!(
+        o,
+        r#"<p class="more">Silence {:.0} s, both speaking {:.0} s, {} floor changes a minute, {} pause{} in all. After a held pause they talked {} on median.</p>"#,
+        r.silence_s,
+        r.overlap_s,
+        r.interactivity_per_min
+            .map_or("-".to_string(), |v| format!("{v:.1}")),
+        r.pauses.len(),
+        if r.pauses.len() == 1 { "" } else { "s" },
+        r.silence_yield_s.median.map_or("-".to_string(), span_words)
+    );
+    o
+}
+
+const CSS: &str = r#"
+:root{--ink:#1f2328;--mute:#5f6670;--line:#d7dbe0;--rep:#3a6ea5;--rep-l:#86a8cf;--pro:#c7812f;--pro-l:#e2ad6b;--held:#3f9162;--broken:#c8553d;--open:#a7adb4;--ov:#8559a5}
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff;margin:0;line-height:1.45}
+main{max-width:1060px;margin:0 auto;padding:28px 28px 40px}
+h1{font-size:1.55rem;margin:0 0 2px;font-weight:650}
+h2{font-size:1.05rem;margin:30px 0 8px;font-weight:650}
+.meta{color:var(--mute);margin:0 0 18px;font-size:.92rem;overflow-wrap:anywhere}
+.head{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:1fr 1fr;gap:8px 26px}
+.head li{font-size:1.08rem;padding:8px 0 8px 12px;border-left:4px solid var(--line)}
+.head li:first-child{border-color:var(--rep)}
+.head li:nth-child(2){border-color:var(--held)}
+svg{display:block;width:100%;height:auto}
+svg text{font-family:inherit;fill:var(--ink)}
+.gauge{max-width:1000px;margin-top:4px}
+.g-track{fill:#eef0f2}.g-band{fill:#cfe6d7}.g-warn{fill:#f3d3cb}
+.g-target{stroke:var(--held);stroke-width:2}
+.g-lbl{font-size:12px;text-anchor:middle;fill:var(--held)}.g-lbl.warn{fill:var(--broken)}
+.g-tick{font-size:10px;text-anchor:middle;fill:var(--mute)}
+.g-you{fill:var(--rep)}.g-pin{fill:var(--rep)}
+.g-you.over,.g-pin.over{fill:var(--broken)}
+.g-you-lbl{font-size:13px;font-weight:650;text-anchor:middle}
+.timeline{margin-top:4px}
+.row{margin:0 0 2px;break-inside:avoid;page-break-inside:avoid}
+.lane{font-size:13px;fill:var(--mute)}.lane.small{font-size:10px}
+.track{fill:#f5f6f7}
+.after{fill:#fff;opacity:.85}
+.axis{stroke:#9aa1a8;stroke-width:1}.tick{stroke:#9aa1a8}
+.tl{font-size:10px;text-anchor:middle;fill:var(--mute)}.tl.end{text-anchor:end}
+.seg.rep{fill:var(--rep)}.seg.pro{fill:var(--pro)}
+.seg.rep.bc{fill:var(--rep-l)}.seg.pro.bc{fill:var(--pro-l)}
+.overlap{fill:var(--ov)}
+.pause.held{fill:var(--held)}.pause.broken{fill:var(--broken)}.pause.open,.pause.tie{fill:var(--open)}
+.mark line,.markline{stroke:var(--ink);stroke-width:1.2;stroke-dasharray:3 2}.mark path{fill:var(--ink)}
+.paused{fill:#888;opacity:.25}
+.hlband{fill:#fbf1cf;opacity:.6}
+.hl-rep line,.hl-pro line{stroke-width:2.5}
+.hl-rep line{stroke:var(--rep)}.hl-pro line{stroke:var(--pro)}
+.hl-rep text,.hl-pro text{font-size:10.5px;font-weight:600}
+.hl-rep text{fill:var(--rep)}.hl-pro text{fill:#9a5f1c}
+.legend{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:4px 18px;font-size:.85rem;color:var(--mute)}
+.legend li{display:flex;align-items:center;gap:6px}
+.sw{width:14px;height:10px;display:inline-block}
+.charts{display:grid;grid-template-columns:1fr 1fr;gap:24px}
+.charts figure{margin:0}.charts figcaption{font-size:.9rem;color:var(--mute);margin-top:4px}
+.hist .grid{stroke:#eceef0}.hy{font-size:10px;text-anchor:end;fill:var(--mute)}
+.hx{font-size:11px;text-anchor:middle;fill:var(--mute)}.hv{font-size:11px;text-anchor:middle;font-weight:600}
+.bar.wait{fill:var(--rep)}.bar.held{fill:var(--held)}.bar.broken{fill:var(--broken)}.bar.open{fill:var(--open)}
+.ref{stroke:var(--ink);stroke-dasharray:4 3;opacity:.55}.rl{font-size:10px;fill:var(--mute)}
+.figs{border-collapse:collapse;font-size:.92rem;min-width:420px}
+.figs th,.figs td{padding:4px 14px 4px 0;text-align:right;border-bottom:1px solid #eceef0;font-variant-numeric:tabular-nums}
+.figs th:first-child{text-align:left;font-weight:500;color:var(--mute)}
+.more{color:var(--mute);font-size:.9rem}
+footer{margin-top:28px;color:var(--mute);font-size:.8rem}
+@media (max-width:720px){.head,.charts{grid-template-columns:1fr}}
+@media print{main{padding:0;max-width:none}h2{break-after:avoid}.charts{break-inside:avoid}}
+"#;
+
+/// Renders the report as one self-contained HTML page.
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let title = format!("Call report: {}", r.source);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n",
+        escape(&title)
+    );
+    let when = r
+        .started_at
+        .as_deref()
+        .map_or(String::new(), |s| format!("{} \u{b7} ", escape(s)));
+    let _ = writeln!(
+        o,
+        "<h1>Call report</h1><p class=\"meta\">{} \u{b7} {when}{} long</p>",
+        escape(&r.source),
+        clock(r.duration_s)
+    );
+    o.push_str("<ul class=\"head\">");
+    for h in headlines(r) {
+        let _ = write!(o, "<li>{h}</li>");
+    }
+    o.push_str("</ul>\n");
+    let _ = writeln!(o, "<h2>Your share of the talking</h2>{}", gauge(r));
+    let (len, _) = row_layout(r.duration_s.max(0.0));
+    let _ = write!(
+        o,
+        "<h2>Timeline{}</h2><div class=\"timeline\">\n{}</div>{}\n",
+        if r.duration_s > len {
+            format!(" ({} per row)", span_words(len))
+        } else {
+            String::new()
+        },
+        timeline(r),
+        legend()
+    );
+    let _ = writeln!(
+        o,
+        "<h2>Silences</h2><div class=\"charts\"><figure>{}<figcaption>How long you waited before speaking after they finished (each time you took the word back).</figcaption></figure><figure>{}<figcaption>Pauses of {:.1} s or more, by length: held (they spoke first) or broken (you did).</figcaption></figure></div>",
+        patience_chart(r),
+        pause_chart(r),
+        r.config.pause_min_s
+    );
+    let _ = writeln!(o, "<h2>Figures</h2>{}", figures(r));
+    let _ = write!(
+        o,
+        "<footer>tacet report, schema version {}. Everything here was measured on this machine.</footer>\n</main></body></html>\n",
+        r.schema_version
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn a_silent_call_still_renders() {
+        let stat = serde_json::json!({"median": null, "mean": null});
+        let party = serde_json::json!({"talk_s": 0.0, "share_of_talk": null, "share_of_call": null,
+            "turns": 0, "longest_turn_s": null, "longest_turn": null, "interruptions": 0,
+            "backchannels": 0, "dropped_s": 0.0});
+        let v = serde_json::json!({"schema_version": 1, "source": "quiet.wav", "started_at": null,
+            "duration_s": 0.0, "active_s": 0.0, "config": {"merge_gap_s": 0.3, "pause_min_s": 1.0,
+            "nudge_after_s": 1.0, "backchannel_max_s": 1.0, "interruption_min_overlap_s": 0.2,
+            "monologue_warn_s": 60.0, "talk_share_target": 0.43, "talk_share_warn": 0.65},
+            "rep": party, "prospect": party, "silence_s": 0.0, "overlap_s": 0.0,
+            "interactivity_per_min": null, "patience_s": stat, "response_gap_s": stat,
+            "pauses": [], "hold_rate": null, "silence_yield_s": stat, "segments": [],
+            "marks": [], "paused": []});
+        let r: Report = serde_json::from_value(v).expect("report");
+        let html = render(&r);
+        assert!(html.contains("Nobody spoke on this call."));
+        assert!(html.contains("There was no pause to hold."));
+        assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
+    }
+
+    #[test]
+    fn clock_and_rows() {
+        assert_eq!(clock(65.4), "1:05");
+        assert_eq!(clock(3725.0), "1:02:05");
+        assert_eq!(row_layout(152.4), (165.0, 15.0));
+        assert_eq!(row_layout(7200.0), (300.0, 30.0));
+        assert_eq!(bin_of(0.1, &[0.0, 0.2, 0.5]), 0);
+        assert_eq!(bin_of(0.2, &[0.0, 0.2, 0.5]), 1);
+        assert_eq!(bin_of(9.0, &[0.0, 0.2, 0.5]), 2);
+    }
 }

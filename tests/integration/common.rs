@@ -25,6 +25,14 @@ pub fn demo_truth() -> Value {
     serde_json::from_str(&text).expect("demo truth is JSON")
 }
 
+/// The `tacet` binary under test: `TACET_BIN` when set (to test an installed or release
+/// build), else the one cargo built for these tests.
+pub fn tacet_bin() -> PathBuf {
+    std::env::var_os("TACET_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_tacet")))
+}
+
 /// Runs `tacet` with `args` (no user config: an empty config dir) and returns its output.
 pub fn tacet(args: &[&str]) -> Output {
     tacet_in(args, None)
@@ -36,7 +44,7 @@ pub fn tacet_in(args: &[&str], home: Option<&Path>) -> Output {
     let home = home
         .map(Path::to_path_buf)
         .unwrap_or_else(|| tmp.path().to_path_buf());
-    Command::new(env!("CARGO_BIN_EXE_tacet"))
+    Command::new(tacet_bin())
         .args(args)
         .env("HOME", &home)
         .env("XDG_CONFIG_HOME", home.join(".config"))

@@ -1,13 +1,16 @@
 //! Integration tests: the real `tacet` binary on the bundled demo call, converted copies of
-//! it, hostile inputs, signals, a long call, the dashboard in a real terminal (tmux), and
-//! (when present) the labeled speech in ../shared/data.
+//! it, every report format, batch and history, hostile inputs, signals, a long call, the
+//! dashboard in a real terminal (tmux), and (when present) the labeled speech in
+//! ../shared/data.
 
 mod common;
 
 mod analyze_demo;
 mod bad_input;
+mod batch_history;
 mod cli;
 mod hostile;
+mod reports;
 mod shared_data;
 mod signals;
 mod soak;
