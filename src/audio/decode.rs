@@ -37,13 +37,149 @@ pub struct AudioInfo {
 /// A recording being decoded block by block into interleaved f32 samples.
 pub struct AudioReader {
     path: PathBuf,
-    format: Box<dyn FormatReader>,
-    decoder: Box<dyn Decoder>,
-    track_id: u32,
+    backend: Backend,
     info: AudioInfo,
-    buffer: Option<SampleBuffer<f32>>,
     done: bool,
     repaired: bool,
+}
+
+/// Anything a WAV can be read from.
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+/// Frames per block on the PCM fast path.
+const PCM_BLOCK_FRAMES: usize = 4096;
+
+/// How a recording is decoded: plain PCM and float WAV through hound (one pass, the common
+/// case for dialer recordings), everything else (G.711, FLAC, MP3) through symphonia.
+enum Backend {
+    Pcm {
+        /// Positioned in the data chunk (hound parsed the header).
+        reader: Box<dyn ReadSeek>,
+        /// Bytes of one sample in the file (1-4).
+        bytes_per_sample: usize,
+        /// IEEE float samples (else signed integers; unsigned for 8-bit).
+        float: bool,
+        /// Bytes of audio left in the data chunk.
+        remaining_bytes: u64,
+        raw: Vec<u8>,
+        block: Vec<f32>,
+    },
+    Codec {
+        format: Box<dyn FormatReader>,
+        decoder: Box<dyn Decoder>,
+        track_id: u32,
+        buffer: Option<SampleBuffer<f32>>,
+    },
+}
+
+/// Opens `source` with hound when it is a plain PCM or float WAV: hound reads the header,
+/// and the samples are then converted in whole blocks.
+fn try_pcm(mut source: Box<dyn ReadSeek>) -> Option<(Backend, AudioInfo)> {
+    let block_align = fmt_block_align(&mut source)?;
+    let reader = hound::WavReader::new(std::io::BufReader::with_capacity(1 << 16, source)).ok()?;
+    let spec = reader.spec();
+    let channels = usize::from(spec.channels).max(1);
+    let bytes_per_sample = usize::from(block_align) / channels;
+    if usize::from(block_align) != bytes_per_sample * channels {
+        return None;
+    }
+    let float = match (spec.sample_format, spec.bits_per_sample, bytes_per_sample) {
+        (hound::SampleFormat::Float, 32, 4) => true,
+        (hound::SampleFormat::Int, 8..=32, 1..=4) => false,
+        _ => return None,
+    };
+    let info = AudioInfo {
+        rate_hz: spec.sample_rate,
+        channels: usize::from(spec.channels),
+        frames: Some(u64::from(reader.duration())),
+    };
+    let remaining_bytes = u64::from(reader.len()) * bytes_per_sample as u64;
+    let reader: Box<dyn ReadSeek> = Box::new(reader.into_inner());
+    let frames = PCM_BLOCK_FRAMES * info.channels.max(1);
+    Some((
+        Backend::Pcm {
+            reader,
+            bytes_per_sample,
+            float,
+            remaining_bytes,
+            raw: vec![0; frames * bytes_per_sample],
+            block: Vec::with_capacity(frames),
+        },
+        info,
+    ))
+}
+
+/// The `block_align` field of a WAV's fmt chunk (bytes per frame), read from the header
+/// without moving the reader.
+fn fmt_block_align(r: &mut Box<dyn ReadSeek>) -> Option<u16> {
+    let mut head = [0u8; 12];
+    let found = (|| {
+        r.read_exact(&mut head).ok()?;
+        if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+            return None;
+        }
+        for _ in 0..16 {
+            let mut chunk = [0u8; 8];
+            r.read_exact(&mut chunk).ok()?;
+            let len = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+            if &chunk[0..4] == b"fmt " {
+                let mut fmt = [0u8; 14];
+                r.read_exact(&mut fmt).ok()?;
+                return Some(u16::from_le_bytes([fmt[12], fmt[13]]));
+            }
+            r.seek(SeekFrom::Current(i64::from(len) + i64::from(len & 1)))
+                .ok()?;
+        }
+        None
+    })();
+    r.seek(SeekFrom::Start(0)).ok()?;
+    found
+}
+
+/// Converts little-endian PCM bytes to samples in [-1, 1] (integers scaled by their
+/// container's full scale, as WAV left-justifies them; 8-bit is unsigned).
+fn convert_pcm(raw: &[u8], bytes_per_sample: usize, float: bool, out: &mut Vec<f32>) {
+    out.clear();
+    match (bytes_per_sample, float) {
+        (1, _) => out.extend(raw.iter().map(|&b| (f32::from(b) - 128.0) / 128.0)),
+        (2, _) => out.extend(
+            raw.chunks_exact(2)
+                .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0),
+        ),
+        (3, _) => out.extend(raw.chunks_exact(3).map(|b| {
+            // Sign-extend 24 bits through the top of an i32.
+            (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0
+        })),
+        (4, true) => out.extend(raw.chunks_exact(4).map(|b| {
+            let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            if v.is_finite() { v } else { 0.0 }
+        })),
+        (4, false) => out.extend(
+            raw.chunks_exact(4)
+                .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 / 2_147_483_648.0),
+        ),
+        _ => {}
+    }
+}
+
+/// Checks what tacet can analyse: 8-192 kHz, 1-8 channels.
+fn check_info(path: &Path, rate_hz: u32, channels: usize) -> Result<(), InputError> {
+    if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz) {
+        return Err(InputError::Invalid {
+            path: path.to_path_buf(),
+            what: format!(
+                "sample rate {rate_hz} Hz is outside {MIN_RATE_HZ}-{MAX_RATE_HZ} Hz; resample it first"
+            ),
+        });
+    }
+    if channels == 0 || channels > MAX_CHANNELS {
+        return Err(InputError::Invalid {
+            path: path.to_path_buf(),
+            what: format!("has {channels} channels; tacet reads 1 to {MAX_CHANNELS}"),
+        });
+    }
+    Ok(())
 }
 
 /// Byte patches that make a WAV header's sizes agree with the file: the RIFF size becomes
@@ -189,22 +325,52 @@ impl AudioReader {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut file = std::io::BufReader::new(file);
+        let mut file = std::io::BufReader::with_capacity(1 << 16, file);
         let patches = wav_size_repairs(&mut file, meta.len());
         let repaired = !patches.is_empty();
-        let media: Box<dyn MediaSource> = if patches.is_empty() {
-            Box::new(ReadOnlySource::new(file))
-        } else {
-            Box::new(Patched {
-                inner: file,
-                len: meta.len(),
-                pos: 0,
-                patches,
-            })
+        let pcm_source: Box<dyn ReadSeek> = Box::new(Patched {
+            inner: file,
+            len: meta.len(),
+            pos: 0,
+            patches: patches.clone(),
+        });
+        let mut reader = match try_pcm(pcm_source) {
+            Some((backend, info)) => AudioReader::from_backend(path, backend, info)?,
+            None => {
+                let file = File::open(path).map_err(|source| InputError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let media: Box<dyn MediaSource> = if patches.is_empty() {
+                    Box::new(ReadOnlySource::new(std::io::BufReader::new(file)))
+                } else {
+                    Box::new(Patched {
+                        inner: std::io::BufReader::new(file),
+                        len: meta.len(),
+                        pos: 0,
+                        patches,
+                    })
+                };
+                AudioReader::from_media(path, media)?
+            }
         };
-        let mut reader = AudioReader::from_media(path, media)?;
         reader.repaired = repaired;
         Ok(reader)
+    }
+
+    fn from_backend(
+        path: &Path,
+        backend: Backend,
+        info: AudioInfo,
+    ) -> Result<AudioReader, InputError> {
+        check_info(path, info.rate_hz, info.channels)?;
+        Ok(AudioReader {
+            path: path.to_path_buf(),
+            backend,
+            info,
+            done: false,
+            repaired: false,
+        })
     }
 
     /// True when the header's sizes did not match the file and were corrected on reading.
@@ -218,7 +384,10 @@ impl AudioReader {
     /// # Errors
     /// As [`AudioReader::open`].
     pub fn open_bytes(name: &Path, bytes: &'static [u8]) -> Result<AudioReader, InputError> {
-        AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes)))
+        match try_pcm(Box::new(std::io::Cursor::new(bytes))) {
+            Some((backend, info)) => AudioReader::from_backend(name, backend, info),
+            None => AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes))),
+        }
     }
 
     /// Opens a recording from bytes in memory (for example a received buffer); `name` is used
@@ -227,7 +396,10 @@ impl AudioReader {
     /// # Errors
     /// As [`AudioReader::open`].
     pub fn open_vec(name: &Path, bytes: Vec<u8>) -> Result<AudioReader, InputError> {
-        AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes)))
+        match try_pcm(Box::new(std::io::Cursor::new(bytes.clone()))) {
+            Some((backend, info)) => AudioReader::from_backend(name, backend, info),
+            None => AudioReader::from_media(name, Box::new(std::io::Cursor::new(bytes))),
+        }
     }
 
     fn from_media(path: &Path, media: Box<dyn MediaSource>) -> Result<AudioReader, InputError> {
@@ -265,35 +437,24 @@ impl AudioReader {
             path: path.to_path_buf(),
             what: "does not state its sample rate".into(),
         })?;
-        if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz) {
-            return Err(InputError::Invalid {
-                path: path.to_path_buf(),
-                what: format!(
-                    "sample rate {rate_hz} Hz is outside {MIN_RATE_HZ}-{MAX_RATE_HZ} Hz; resample it first"
-                ),
-            });
-        }
         let channels = params.channels.map(|c| c.count()).unwrap_or(0);
-        if channels == 0 || channels > MAX_CHANNELS {
-            return Err(InputError::Invalid {
-                path: path.to_path_buf(),
-                what: format!("has {channels} channels; tacet reads 1 to {MAX_CHANNELS}"),
-            });
-        }
+        check_info(path, rate_hz, channels)?;
         let decoder = symphonia::default::get_codecs()
             .make(&params, &DecoderOptions::default())
             .map_err(|e| sym_error(path, e))?;
         Ok(AudioReader {
             path: path.to_path_buf(),
-            format,
-            decoder,
-            track_id,
+            backend: Backend::Codec {
+                format,
+                decoder,
+                track_id,
+                buffer: None,
+            },
             info: AudioInfo {
                 rate_hz,
                 channels,
                 frames: params.n_frames,
             },
-            buffer: None,
             done: false,
             repaired: false,
         })
@@ -315,62 +476,111 @@ impl AudioReader {
     /// # Errors
     /// [`InputError::Corrupt`] when the stream is damaged beyond recovery.
     pub fn next_block(&mut self) -> Result<Option<&[f32]>, InputError> {
-        loop {
-            if self.done {
-                return Ok(None);
-            }
-            let packet = match self.format.next_packet() {
-                Ok(p) => p,
-                // A truncated data chunk or a declared size past the end of the file: the
-                // stream simply ends where the data does.
-                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                Err(SymError::ResetRequired) => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                Err(e) => return Err(sym_error(&self.path, e)),
-            };
-            if packet.track_id() != self.track_id {
-                continue;
-            }
-            let decoded = match self.decoder.decode(&packet) {
-                Ok(d) => d,
-                // A damaged packet in a compressed stream: skip it, as players do.
-                Err(SymError::DecodeError(_)) => continue,
-                Err(e) => return Err(sym_error(&self.path, e)),
-            };
-            let spec = *decoded.spec();
-            if spec.channels.count() != self.info.channels {
-                return Err(InputError::Corrupt {
-                    path: self.path.clone(),
-                    what: "the channel count changes inside the stream".into(),
-                });
-            }
-            let frames = decoded.capacity() as u64;
-            let needs_new = self
-                .buffer
-                .as_ref()
-                .is_none_or(|b| (b.capacity() as u64) < frames * self.info.channels as u64);
-            if needs_new {
-                self.buffer = Some(SampleBuffer::new(frames, spec));
-            }
-            let Some(buf) = self.buffer.as_mut() else {
-                continue;
-            };
-            buf.copy_interleaved_ref(decoded);
-            if buf.samples().is_empty() {
-                continue;
-            }
-            for s in buf.samples_mut() {
-                if !s.is_finite() {
-                    *s = 0.0;
-                }
-            }
-            break;
+        if self.done {
+            return Ok(None);
         }
-        Ok(self.buffer.as_ref().map(SampleBuffer::samples))
+        let channels = self.info.channels;
+        match &mut self.backend {
+            Backend::Pcm {
+                reader,
+                bytes_per_sample,
+                float,
+                remaining_bytes,
+                raw,
+                block,
+            } => {
+                let frame_bytes = *bytes_per_sample * channels;
+                let want = (raw.len() as u64).min(*remaining_bytes) as usize;
+                // Fill as much of the block as the file gives; a short read is the end.
+                let mut got = 0;
+                while got < want {
+                    match reader.read(&mut raw[got..want]) {
+                        Ok(0) => break,
+                        Ok(n) => got += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(source) => {
+                            return Err(InputError::Open {
+                                path: self.path.clone(),
+                                source,
+                            });
+                        }
+                    }
+                }
+                *remaining_bytes -= got as u64;
+                // A frame cut short by the end of the file ends the stream, as players do.
+                let whole = got / frame_bytes * frame_bytes;
+                if got < want || *remaining_bytes == 0 {
+                    self.done = true;
+                }
+                if whole == 0 {
+                    self.done = true;
+                    return Ok(None);
+                }
+                convert_pcm(&raw[..whole], *bytes_per_sample, *float, block);
+                Ok(Some(&block[..]))
+            }
+            Backend::Codec {
+                format,
+                decoder,
+                track_id,
+                buffer,
+            } => {
+                loop {
+                    let packet = match format.next_packet() {
+                        Ok(p) => p,
+                        // A truncated data chunk or a declared size past the end of the file:
+                        // the stream simply ends where the data does.
+                        Err(SymError::IoError(e))
+                            if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                        {
+                            self.done = true;
+                            return Ok(None);
+                        }
+                        Err(SymError::ResetRequired) => {
+                            self.done = true;
+                            return Ok(None);
+                        }
+                        Err(e) => return Err(sym_error(&self.path, e)),
+                    };
+                    if packet.track_id() != *track_id {
+                        continue;
+                    }
+                    let decoded = match decoder.decode(&packet) {
+                        Ok(d) => d,
+                        // A damaged packet in a compressed stream: skip it, as players do.
+                        Err(SymError::DecodeError(_)) => continue,
+                        Err(e) => return Err(sym_error(&self.path, e)),
+                    };
+                    let spec = *decoded.spec();
+                    if spec.channels.count() != channels {
+                        return Err(InputError::Corrupt {
+                            path: self.path.clone(),
+                            what: "the channel count changes inside the stream".into(),
+                        });
+                    }
+                    let frames = decoded.capacity() as u64;
+                    let needs_new = buffer
+                        .as_ref()
+                        .is_none_or(|b| (b.capacity() as u64) < frames * channels as u64);
+                    if needs_new {
+                        *buffer = Some(SampleBuffer::new(frames, spec));
+                    }
+                    let Some(buf) = buffer.as_mut() else {
+                        continue;
+                    };
+                    buf.copy_interleaved_ref(decoded);
+                    if buf.samples().is_empty() {
+                        continue;
+                    }
+                    for s in buf.samples_mut() {
+                        if !s.is_finite() {
+                            *s = 0.0;
+                        }
+                    }
+                    break;
+                }
+                Ok(buffer.as_ref().map(SampleBuffer::samples))
+            }
+        }
     }
 }

@@ -8,8 +8,24 @@ use rubato::{Fft, FixedSync, Resampler};
 
 use crate::timeline::ANALYSIS_RATE_HZ;
 
-/// Input frames per resampler call.
-const CHUNK_FRAMES: usize = 1024;
+/// FFT sub-chunks per resampler call.
+const SUB_CHUNKS: usize = 2;
+/// Aim for FFTs of about this many input frames.
+const FFT_TARGET_FRAMES: usize = 512;
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Input frames per call: FFT lengths that are a power of two times the rates' smallest
+/// whole-sample unit, so they factor into small radices (a length with a large prime factor,
+/// such as 258 = 2 x 3 x 43, makes the FFT several times slower).
+fn chunk_frames(rate_hz: u32) -> usize {
+    let rate_in = rate_hz as usize;
+    let unit_in = rate_in / gcd(rate_in, ANALYSIS_RATE_HZ as usize);
+    let blocks = (FFT_TARGET_FRAMES / unit_in).max(1).next_power_of_two();
+    blocks * unit_in * SUB_CHUNKS
+}
 
 /// Streams one channel from its own rate to [`ANALYSIS_RATE_HZ`]. All buffers are
 /// allocated at construction.
@@ -42,23 +58,29 @@ impl ToAnalysisRate {
             None
         } else {
             Some(
-                Fft::<f32>::new(
+                Fft::<f32>::new_custom(
                     rate_hz as usize,
                     ANALYSIS_RATE_HZ as usize,
-                    CHUNK_FRAMES,
+                    chunk_frames(rate_hz),
+                    SUB_CHUNKS,
                     1,
+                    rubato::WindowFunction::BlackmanHarris2,
                     FixedSync::Input,
                 )
                 .map_err(|e| format!("cannot resample {rate_hz} Hz: {e}"))?,
             )
         };
-        let (out_max, delay) = inner
-            .as_ref()
-            .map_or((0, 0), |r| (r.output_frames_max(), r.output_delay()));
+        let (in_len, out_max, delay) = inner.as_ref().map_or((0, 0, 0), |r| {
+            (
+                r.input_frames_next(),
+                r.output_frames_max(),
+                r.output_delay(),
+            )
+        });
         Ok(ToAnalysisRate {
             rate_hz,
             inner,
-            chunk_in: vec![0.0; CHUNK_FRAMES],
+            chunk_in: vec![0.0; in_len],
             filled: 0,
             chunk_out: vec![0.0; out_max],
             delay_left: delay,
@@ -77,7 +99,8 @@ impl ToAnalysisRate {
         let Some(inner) = self.inner.as_mut() else {
             return;
         };
-        let Ok(input) = InterleavedSlice::new(&self.chunk_in[..], 1, CHUNK_FRAMES) else {
+        let in_len = self.chunk_in.len();
+        let Ok(input) = InterleavedSlice::new(&self.chunk_in[..], 1, in_len) else {
             return;
         };
         let out_len = self.chunk_out.len();
@@ -112,12 +135,13 @@ impl ToAnalysisRate {
         }
         let mut rest = input;
         while !rest.is_empty() {
-            let n = (CHUNK_FRAMES - self.filled).min(rest.len());
+            let chunk = self.chunk_in.len();
+            let n = (chunk - self.filled).min(rest.len());
             self.chunk_in[self.filled..self.filled + n].copy_from_slice(&rest[..n]);
             self.filled += n;
             self.in_total += n as u64;
             rest = &rest[n..];
-            if self.filled == CHUNK_FRAMES {
+            if self.filled == chunk {
                 self.filled = 0;
                 self.run_chunk(None, out);
             }
@@ -153,7 +177,9 @@ mod tests {
 
     #[test]
     fn output_length_and_alignment_follow_the_ratio() {
-        for rate in [8_000u32, 44_100, 48_000, 16_000] {
+        for rate in [
+            8_000u32, 11_025, 22_050, 32_000, 44_100, 48_000, 96_000, 192_000, 16_000,
+        ] {
             let mut r = ToAnalysisRate::new(rate).expect("resampler");
             let n = rate as usize * 2 + 123;
             // Silence then a burst starting at exactly 1 s.
