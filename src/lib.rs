@@ -13,6 +13,7 @@ pub mod config;
 pub mod conversation;
 pub mod error;
 pub mod eval;
+pub mod live;
 pub mod report;
 pub mod session;
 pub mod sessions;
