@@ -6,4 +6,5 @@ mod common;
 mod analyze_demo;
 mod bad_input;
 mod cli;
+mod live_capture;
 mod shared_data;
