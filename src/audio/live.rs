@@ -35,7 +35,7 @@ pub const LOST_AFTER: Duration = Duration::from_secs(5);
 /// Capacity of each side's ring, seconds of device audio.
 const RING_S: u32 = 2;
 /// Callback size asked of the host, seconds (hosts whose default is huge get this).
-const BUFFER_S: f64 = 0.02;
+const BUFFER_S: f64 = 0.05;
 /// How long the capture side waits between two looks at empty rings.
 const POLL: Duration = Duration::from_millis(2);
 
