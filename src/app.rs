@@ -43,6 +43,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let opts = session_options("replay", files.describe(), &args.session, &data)?;
             crate::sessions::run(Box::new(source), &config, opts)
         }
+        Command::Live(args) => crate::live::run(&config, args, &data),
+        Command::Devices(_) => crate::live::devices(),
         Command::Config(args) => show_config(&config, config_path.as_deref(), &data, args),
         Command::History(args) => crate::history::run(&data, args.last as usize),
     }
@@ -142,7 +144,7 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
 }
 
 /// The format implied by an output file name.
-fn format_from_path(path: &Path) -> Option<Format> {
+pub(crate) fn format_from_path(path: &Path) -> Option<Format> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     [
         ("labels.txt", Format::Audacity),

@@ -47,6 +47,18 @@ pub enum Command {
     /// One "start_s end_s" line per segment (seconds, 3 decimals), then "# cpu_s X".
     #[command(after_help = "Example:\n  tacet vad call.wav --channel 1")]
     Vad(VadArgs),
+    /// Time a live call: the rep's microphone and the far end (what the softphone plays).
+    ///
+    /// Devices are named by their cpal id (see 'tacet devices') or a unique part of their
+    /// name. Default: the default microphone, and the monitor of the default output.
+    #[command(
+        after_help = "Examples:\n  tacet live\n  tacet live --mic alsa:mic --far alsa:farend\n  tacet live --mic 'USB Headset' --loopback\n  tacet live --stereo 'Scarlett' --rep-channel 0 --prospect-channel 1\n  tacet live --no-ui --duration 60 --format json -o call.json"
+    )]
+    Live(LiveArgs),
+    /// List audio hosts, microphones, outputs and far-end (monitor/loopback) candidates,
+    /// and print the 'tacet live' command line to use.
+    #[command(after_help = "Example:\n  tacet devices")]
+    Devices(DevicesArgs),
     /// Print the effective (or default) configuration as TOML, and the paths in use.
     #[command(after_help = "Example:\n  tacet config --default > ~/.config/tacet/config.toml")]
     Config(ConfigArgs),
@@ -163,3 +175,51 @@ pub struct HistoryArgs {
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub last: u32,
 }
+
+/// `tacet live`.
+#[derive(Debug, Clone, Args)]
+pub struct LiveArgs {
+    /// The rep's microphone (cpal id or unique part of the name; default: config live.mic,
+    /// else the default input).
+    #[arg(long, value_name = "DEV", conflicts_with = "stereo")]
+    pub mic: Option<String>,
+    /// The far end: a monitor or loopback input (default: config live.far, else the
+    /// monitor of the default output).
+    #[arg(long, value_name = "DEV", conflicts_with_all = ["loopback", "stereo"])]
+    pub far: Option<String>,
+    /// Capture the far end from an output device: its monitor (Linux), WASAPI loopback
+    /// (Windows) or a Core Audio tap (macOS 14.6+). Without a value: the default output.
+    #[arg(long, value_name = "OUT_DEV", num_args = 0..=1, default_missing_value = "", conflicts_with = "stereo")]
+    pub loopback: Option<String>,
+    /// One input carrying both sides on separate channels.
+    #[arg(long, value_name = "DEV", requires_all = ["rep_channel", "prospect_channel"])]
+    pub stereo: Option<String>,
+    /// The rep's channel of the --stereo device (0-based).
+    #[arg(long, value_name = "N", requires = "stereo")]
+    pub rep_channel: Option<usize>,
+    /// The prospect's channel of the --stereo device (0-based).
+    #[arg(long, value_name = "M", requires = "stereo")]
+    pub prospect_channel: Option<usize>,
+    /// Also record both sides, as analysed, to a stereo WAV (everyone on the call must agree).
+    #[arg(long)]
+    pub record: bool,
+    /// No dashboard: events as JSON lines on stdout; the report is saved as usual.
+    #[arg(long)]
+    pub no_ui: bool,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Also write the final report in this format (with -o).
+    #[arg(long, value_enum, requires = "output")]
+    pub format: Option<Format>,
+    /// Also write the final report to this file.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// At the end, print CPU seconds, wall seconds and peak resident memory on stderr.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// `tacet devices`.
+#[derive(Debug, Clone, Args)]
+pub struct DevicesArgs {}

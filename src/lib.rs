@@ -14,6 +14,7 @@ pub mod conversation;
 pub mod error;
 pub mod eval;
 pub mod history;
+pub mod live;
 pub mod report;
 pub mod session;
 pub mod sessions;

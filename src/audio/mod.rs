@@ -1,7 +1,9 @@
 //! Audio in: decoding recordings, resampling to the analysis rate, and the frame sources
 //! (file and live capture) that feed the analysis with one 10 ms frame per side at a time.
 
+pub mod capture;
 pub mod decode;
+pub mod live;
 pub mod resample;
 pub mod source;
 pub mod synth;

@@ -1,7 +1,7 @@
 //! Integration tests: the real `tacet` binary on the bundled demo call, converted copies of
 //! it, every report format, batch and history, hostile inputs, signals, a long call, the
-//! dashboard in a real terminal (tmux), and (when present) the labeled speech in
-//! ../shared/data.
+//! dashboard in a real terminal (tmux), live capture from a real sound server, and (when
+//! present) the labeled speech in ../shared/data.
 
 mod common;
 
@@ -10,6 +10,7 @@ mod bad_input;
 mod batch_history;
 mod cli;
 mod hostile;
+mod live_capture;
 mod reports;
 mod shared_data;
 mod signals;

@@ -1,0 +1,513 @@
+//! The capture side of a live session, independent of any audio API: two single-producer
+//! single-consumer rings (one per side, filled by the device callbacks) drained into 10 ms
+//! frames at the analysis rate, with the far end's clock kept on the rep's.
+//!
+//! How the two clocks are reconciled (see docs/live-capture.md):
+//! - the rep's stream is the master timeline: its samples are resampled at the nominal
+//!   ratio and every timestamp is a count of them;
+//! - the far end is resampled by rubato's `Async` sinc resampler whose ratio is trimmed
+//!   by a slow PI loop. The loop's error is the *slide*: how far the far end's content,
+//!   counted in input samples times the ratio used, has run ahead of the rep's content,
+//!   both read at the same moment (one drain of both rings). Sample counts are the only
+//!   input; no clock is read, so a test can drive the loop at any speed.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::{
+    Adjustable, Async, FixedAsync, Resampler, SincInterpolationParameters, SincInterpolationType,
+    WindowFunction,
+};
+
+use super::resample::ToAnalysisRate;
+use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
+
+/// Input frames per call of the far end's resampler.
+const FAR_CHUNK_FRAMES: usize = 256;
+/// Largest correction the loop may apply (relative). Real clocks differ by far less.
+const MAX_CORRECTION: f64 = 0.005;
+/// Time constant of the low-pass on the measured slide, seconds of rep audio. It averages
+/// out the jitter of callback sizes (one callback of 10-20 ms) before the loop sees it.
+const SLIDE_SMOOTHING_S: f64 = 2.0;
+/// Proportional gain of the loop, per second: a slide of 1 ms changes the ratio by 50 ppm.
+const GAIN_P: f64 = 0.05;
+/// Integral gain, per second squared (critically damped with `GAIN_P`).
+const GAIN_I: f64 = GAIN_P * GAIN_P / 4.0;
+/// The ratio is updated at most this often, seconds of rep audio.
+const UPDATE_EVERY_S: f64 = 0.1;
+
+/// Keeps the far end's content on the rep's timeline: a PI loop on the smoothed slide.
+/// Pure arithmetic on sample counts, so it is tested at any speed.
+#[derive(Debug, Clone)]
+pub struct DriftLoop {
+    smoothed_s: f64,
+    integral: f64,
+    last_t_s: Option<f64>,
+    last_update_s: f64,
+    correction: f64,
+}
+
+impl Default for DriftLoop {
+    fn default() -> Self {
+        DriftLoop::new()
+    }
+}
+
+impl DriftLoop {
+    /// A loop with no correction yet.
+    pub fn new() -> DriftLoop {
+        DriftLoop {
+            smoothed_s: 0.0,
+            integral: 0.0,
+            last_t_s: None,
+            last_update_s: 0.0,
+            correction: 0.0,
+        }
+    }
+
+    /// Feeds one measurement: at rep time `t_s`, the far end is `slide_s` ahead of where it
+    /// should be. Returns the new relative ratio for the far end's resampler when it changed.
+    pub fn observe(&mut self, t_s: f64, slide_s: f64) -> Option<f64> {
+        let Some(last) = self.last_t_s else {
+            self.last_t_s = Some(t_s);
+            self.last_update_s = t_s;
+            self.smoothed_s = slide_s;
+            return None;
+        };
+        let dt = (t_s - last).max(0.0);
+        self.last_t_s = Some(t_s);
+        // One-pole low-pass, exact for any step.
+        let a = 1.0 - (-dt / SLIDE_SMOOTHING_S).exp();
+        self.smoothed_s += a * (slide_s - self.smoothed_s);
+        self.integral =
+            (self.integral + GAIN_I * self.smoothed_s * dt).clamp(-MAX_CORRECTION, MAX_CORRECTION);
+        if t_s - self.last_update_s < UPDATE_EVERY_S {
+            return None;
+        }
+        self.last_update_s = t_s;
+        // The far end runs ahead by `smoothed_s`: produce fewer samples per input sample.
+        self.correction =
+            (self.integral + GAIN_P * self.smoothed_s).clamp(-MAX_CORRECTION, MAX_CORRECTION);
+        Some(1.0 - self.correction)
+    }
+
+    /// The current relative ratio.
+    pub fn ratio_relative(&self) -> f64 {
+        1.0 - self.correction
+    }
+
+    /// The estimated rate error of the far end against the rep (the integral term), relative.
+    pub fn estimated_skew(&self) -> f64 {
+        self.integral
+    }
+}
+
+/// The far end's resampler: any rate to the analysis rate, with an adjustable ratio.
+struct FarResampler {
+    inner: Async<f32>,
+    chunk_in: Vec<f32>,
+    filled: usize,
+    chunk_out: Vec<f32>,
+    delay_left: usize,
+}
+
+impl FarResampler {
+    fn new(rate_hz: u32) -> Result<FarResampler, String> {
+        let params = SincInterpolationParameters {
+            sinc_len: 64,
+            f_cutoff: None,
+            oversampling_factor: 256,
+            interpolation: SincInterpolationType::Linear,
+            window: WindowFunction::BlackmanHarris2,
+        };
+        let inner = Async::<f32>::new_sinc(
+            f64::from(ANALYSIS_RATE_HZ) / f64::from(rate_hz),
+            1.0 + 2.0 * MAX_CORRECTION,
+            &params,
+            FAR_CHUNK_FRAMES,
+            1,
+            FixedAsync::Input,
+        )
+        .map_err(|e| format!("cannot resample {rate_hz} Hz: {e}"))?;
+        let out_max = inner.output_frames_max();
+        let delay = inner.output_delay();
+        Ok(FarResampler {
+            inner,
+            chunk_in: vec![0.0; FAR_CHUNK_FRAMES],
+            filled: 0,
+            chunk_out: vec![0.0; out_max],
+            delay_left: delay,
+        })
+    }
+
+    fn set_ratio_relative(&mut self, rel: f64) {
+        let _ = self.inner.set_resample_ratio_relative(rel, true);
+    }
+
+    fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
+        let mut rest = input;
+        while !rest.is_empty() {
+            let n = (FAR_CHUNK_FRAMES - self.filled).min(rest.len());
+            self.chunk_in[self.filled..self.filled + n].copy_from_slice(&rest[..n]);
+            self.filled += n;
+            rest = &rest[n..];
+            if self.filled < FAR_CHUNK_FRAMES {
+                break;
+            }
+            self.filled = 0;
+            let Ok(inp) = InterleavedSlice::new(&self.chunk_in[..], 1, FAR_CHUNK_FRAMES) else {
+                return;
+            };
+            let len = self.chunk_out.len();
+            let Ok(mut outp) = InterleavedSlice::new_mut(&mut self.chunk_out[..], 1, len) else {
+                return;
+            };
+            let Ok((_, written)) = self.inner.process_into_buffer(&inp, &mut outp, None) else {
+                return;
+            };
+            let skip = self.delay_left.min(written);
+            self.delay_left -= skip;
+            out.extend(&self.chunk_out[skip..written]);
+        }
+    }
+}
+
+/// One side's ring as the capture side sees it.
+pub struct SideRing {
+    /// Samples from the device callback (mono, the device's rate).
+    pub consumer: rtrb::Consumer<f32>,
+    /// The device's sample rate.
+    pub rate_hz: u32,
+    /// Samples the callback could not push (ring full), at the device's rate.
+    pub dropped: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for SideRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SideRing")
+            .field("rate_hz", &self.rate_hz)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Drains both rings into matching frames at the analysis rate.
+pub struct CaptureCore {
+    rings: [SideRing; 2],
+    rep_rs: ToAnalysisRate,
+    far: FarOrLocked,
+    fifos: [VecDeque<f32>; 2],
+    scratch: [Vec<f32>; 2],
+    /// Input samples read per side.
+    in_total: [u64; 2],
+    /// The far end's input so far, in seconds of the rep's timeline (ratio applied).
+    far_pos_s: f64,
+    aligned: bool,
+    drift: DriftLoop,
+}
+
+impl std::fmt::Debug for CaptureCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureCore")
+            .field("rings", &self.rings)
+            .finish_non_exhaustive()
+    }
+}
+
+enum FarOrLocked {
+    /// Two devices, two clocks: the far end follows the rep.
+    Corrected(Box<FarResampler>),
+    /// One device (both sides are channels of it): one clock, a fixed ratio.
+    Locked(Box<ToAnalysisRate>),
+}
+
+/// What one drain of the rings read, per side, in device samples.
+pub type Drained = [usize; 2];
+
+impl CaptureCore {
+    /// A core over the rep's and the prospect's rings. `same_clock` when both come from one
+    /// device (no drift to correct).
+    ///
+    /// # Errors
+    /// A message when a rate cannot be resampled.
+    pub fn new(rings: [SideRing; 2], same_clock: bool) -> Result<CaptureCore, String> {
+        let rep_rs = ToAnalysisRate::new(rings[0].rate_hz)?;
+        let far = if same_clock {
+            FarOrLocked::Locked(Box::new(ToAnalysisRate::new(rings[1].rate_hz)?))
+        } else {
+            FarOrLocked::Corrected(Box::new(FarResampler::new(rings[1].rate_hz)?))
+        };
+        let scratch = [
+            vec![0.0; rings[0].consumer.buffer().capacity()],
+            vec![0.0; rings[1].consumer.buffer().capacity()],
+        ];
+        Ok(CaptureCore {
+            rings,
+            rep_rs,
+            far,
+            fifos: [
+                VecDeque::with_capacity(ANALYSIS_RATE_HZ as usize * 8),
+                VecDeque::with_capacity(ANALYSIS_RATE_HZ as usize * 8),
+            ],
+            scratch,
+            in_total: [0, 0],
+            far_pos_s: 0.0,
+            aligned: same_clock,
+            drift: DriftLoop::new(),
+        })
+    }
+
+    /// Copies what the rings hold into the scratch buffer and returns the count.
+    fn read_ring(ring: &mut SideRing, scratch: &mut [f32]) -> usize {
+        let n = ring.consumer.slots().min(scratch.len());
+        let Ok(chunk) = ring.consumer.read_chunk(n) else {
+            return 0;
+        };
+        let (a, b) = chunk.as_slices();
+        scratch[..a.len()].copy_from_slice(a);
+        scratch[a.len()..a.len() + b.len()].copy_from_slice(b);
+        chunk.commit_all();
+        n
+    }
+
+    /// Drains both rings (one moment for both), resamples, and trims the far end's ratio.
+    pub fn pump(&mut self) -> Drained {
+        let mut got = [0usize; 2];
+        // Read both rings before processing either, so their counts describe one moment.
+        let [s0, s1] = &mut self.scratch;
+        let n_rep = Self::read_ring(&mut self.rings[0], s0);
+        let n_far = Self::read_ring(&mut self.rings[1], s1);
+        if n_rep > 0 {
+            self.rep_rs.push(&s0[..n_rep], &mut self.fifos[0]);
+        }
+        got[0] = n_rep;
+        got[1] = n_far;
+        self.in_total[0] += n_rep as u64;
+        let rep_pos_s = self.in_total[0] as f64 / f64::from(self.rings[0].rate_hz);
+        let far_rate = f64::from(self.rings[1].rate_hz);
+        match &mut self.far {
+            FarOrLocked::Locked(rs) => {
+                if n_far > 0 {
+                    rs.push(&s1[..n_far], &mut self.fifos[1]);
+                }
+            }
+            FarOrLocked::Corrected(rs) => {
+                if !self.aligned && self.in_total[0] > 0 && n_far > 0 {
+                    // Both streams have started: pad the one that started later with
+                    // silence so both begin at the same moment of the rep's timeline.
+                    self.aligned = true;
+                    let lag_s = rep_pos_s - n_far as f64 / far_rate;
+                    let pad = (lag_s.abs() * f64::from(ANALYSIS_RATE_HZ)).round() as usize;
+                    if lag_s > 0.0 {
+                        self.fifos[1].extend(std::iter::repeat_n(0.0, pad));
+                        self.far_pos_s += lag_s;
+                    } else {
+                        self.fifos[0].extend(std::iter::repeat_n(0.0, pad));
+                        self.far_pos_s += lag_s;
+                    }
+                }
+                if n_far > 0 {
+                    rs.push(&s1[..n_far], &mut self.fifos[1]);
+                    self.far_pos_s += n_far as f64 / far_rate * self.drift.ratio_relative();
+                }
+                if self.aligned {
+                    let slide_s = self.far_pos_s - rep_pos_s;
+                    if let Some(rel) = self.drift.observe(rep_pos_s, slide_s) {
+                        rs.set_ratio_relative(rel);
+                    }
+                }
+            }
+        }
+        self.in_total[1] += n_far as u64;
+        got
+    }
+
+    /// Pops one frame of each side if both have one.
+    pub fn pop_frame(&mut self, rep: &mut [f32], prospect: &mut [f32]) -> bool {
+        if self.fifos[0].len() < FRAME_LEN_SAMPLES || self.fifos[1].len() < FRAME_LEN_SAMPLES {
+            return false;
+        }
+        for (side, out) in [rep, prospect].into_iter().enumerate() {
+            for (o, v) in out
+                .iter_mut()
+                .zip(self.fifos[side].drain(..FRAME_LEN_SAMPLES))
+            {
+                *o = v;
+            }
+        }
+        true
+    }
+
+    /// Samples lost to full rings, per side, at the analysis rate.
+    pub fn dropped_samples(&self) -> [u64; 2] {
+        let conv = |r: &SideRing| {
+            r.dropped.load(Ordering::Relaxed) * u64::from(ANALYSIS_RATE_HZ) / u64::from(r.rate_hz)
+        };
+        [conv(&self.rings[0]), conv(&self.rings[1])]
+    }
+
+    /// The drift loop (for tests and statistics).
+    pub fn drift(&self) -> &DriftLoop {
+        &self.drift
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 20 ms 1 kHz burst every 60 s (starting at 30 s), as a function of wall time.
+    fn burst(t_s: f64) -> f32 {
+        let phase = (t_s + 30.0) % 60.0;
+        if phase < 0.02 {
+            (0.5 * (phase * 1000.0 * std::f64::consts::TAU).sin()) as f32
+        } else {
+            0.0
+        }
+    }
+
+    fn rings(capacity: usize, rate_hz: u32) -> ([SideRing; 2], [rtrb::Producer<f32>; 2]) {
+        let (p0, c0) = rtrb::RingBuffer::new(capacity);
+        let (p1, c1) = rtrb::RingBuffer::new(capacity);
+        let side = |consumer| SideRing {
+            consumer,
+            rate_hz,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        ([side(c0), side(c1)], [p0, p1])
+    }
+
+    /// Onsets of bursts in one side's output (sample index of the first loud sample after
+    /// at least half a second of quiet).
+    #[derive(Default)]
+    struct Onsets {
+        quiet: usize,
+        found: Vec<u64>,
+    }
+
+    impl Onsets {
+        fn scan(&mut self, frame: &[f32], start: u64) {
+            for (i, &v) in frame.iter().enumerate() {
+                if v.abs() > 0.1 {
+                    if self.quiet > ANALYSIS_RATE_HZ as usize / 2 {
+                        self.found.push(start + i as u64);
+                    }
+                    self.quiet = 0;
+                } else {
+                    self.quiet += 1;
+                }
+            }
+        }
+    }
+
+    /// Runs `duration_s` of two simulated devices, the far end's clock off by `skew`
+    /// (relative), pushed as fast as the machine goes: the wall clock is simulated.
+    /// Returns the slide of each burst (far minus rep, relative to the first), samples.
+    fn run(rate_hz: u32, duration_s: f64, skew: f64, correct: bool) -> (Vec<i64>, f64) {
+        let (rings, mut producers) = rings(rate_hz as usize, rate_hz);
+        let mut core = CaptureCore::new(rings, !correct).expect("core");
+        let rates = [f64::from(rate_hz), f64::from(rate_hz) * (1.0 + skew)];
+        let mut pushed = [0u64; 2];
+        let mut onsets = [Onsets::default(), Onsets::default()];
+        let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
+        let mut far = [0.0f32; FRAME_LEN_SAMPLES];
+        let mut out_pos = 0u64;
+        let steps = (duration_s * 100.0) as u64;
+        for step in 1..=steps {
+            let t = step as f64 / 100.0;
+            for side in 0..2 {
+                // The far end's callbacks come every 20 ms, the rep's every 10 ms.
+                if side == 1 && step % 2 == 1 {
+                    continue;
+                }
+                let due = (rates[side] * t) as u64;
+                let n = (due - pushed[side]) as usize;
+                let Ok(chunk) = producers[side].write_chunk_uninit(n) else {
+                    panic!("ring full");
+                };
+                let base = pushed[side];
+                let r = rates[side];
+                // Most chunks hold no burst: skip the per-sample work there.
+                let (t0, t1) = (base as f64 / r, due as f64 / r);
+                let near = (t0 + 30.0) % 60.0 < 0.03 || (t1 + 30.0) % 60.0 < 0.03;
+                if near {
+                    chunk.fill_from_iter((0..n as u64).map(|j| burst((base + j) as f64 / r)));
+                } else {
+                    chunk.fill_from_iter(std::iter::repeat_n(0.0, n));
+                }
+                pushed[side] = due;
+            }
+            core.pump();
+            while core.pop_frame(&mut rep, &mut far) {
+                onsets[0].scan(&rep, out_pos);
+                onsets[1].scan(&far, out_pos);
+                out_pos += FRAME_LEN_SAMPLES as u64;
+            }
+        }
+        let [a, b] = &onsets;
+        assert_eq!(a.found.len(), b.found.len(), "bursts found per side");
+        let first = b.found[0] as i64 - a.found[0] as i64;
+        let slides = a
+            .found
+            .iter()
+            .zip(&b.found)
+            .map(|(&r, &f)| f as i64 - r as i64 - first)
+            .collect();
+        (slides, core.drift().estimated_skew())
+    }
+
+    #[test]
+    fn an_hour_at_100_ppm_slides_less_than_20_ms() {
+        // Devices at 16 kHz keep this hour fast in debug builds; the 48 kHz path (FFT and
+        // sinc resamplers at 1/3) is covered by the shorter tests below.
+        let (slides, skew) = run(16_000, 3600.0, 100e-6, true);
+        assert_eq!(slides.len(), 60);
+        let worst = slides.iter().map(|s| s.abs()).max().unwrap_or(0);
+        let worst_ms = worst as f64 / 16.0;
+        eprintln!(
+            "drift: 100 ppm over 1 h, worst slide {worst_ms:.2} ms, last {:.2} ms, skew estimate {:.1} ppm",
+            slides[slides.len() - 1] as f64 / 16.0,
+            skew * 1e6
+        );
+        assert!(worst_ms < 20.0, "slides (samples): {slides:?}");
+        assert!((skew - 100e-6).abs() < 10e-6, "skew estimate {skew}");
+    }
+
+    #[test]
+    fn without_correction_the_same_skew_slides_by_its_full_amount() {
+        // Five minutes at 100 ppm: the last burst (240 s after the first) is 24 ms late
+        // if nothing corrects it.
+        let (slides, _) = run(48_000, 300.0, 100e-6, false);
+        let last_ms = slides[slides.len() - 1] as f64 / 16.0;
+        assert!((last_ms - 24.0).abs() < 2.0, "last slide {last_ms} ms");
+    }
+
+    #[test]
+    fn slow_far_end_is_pulled_back_too() {
+        let (slides, skew) = run(48_000, 300.0, -150e-6, true);
+        let worst = slides.iter().map(|s| s.abs()).max().unwrap_or(0);
+        assert!(worst < 320, "slides (samples): {slides:?}");
+        assert!((skew + 150e-6).abs() < 30e-6, "skew estimate {skew}");
+    }
+
+    #[test]
+    fn the_loop_settles_on_a_constant_skew() {
+        // The loop alone: the far end gains `skew` seconds per second unless corrected.
+        let mut l = DriftLoop::new();
+        let skew = 200e-6;
+        let mut slide = 0.0;
+        let mut t = 0.0;
+        let dt = 0.01;
+        let mut worst: f64 = 0.0;
+        while t < 1800.0 {
+            slide += (skew - (1.0 - l.ratio_relative())) * dt;
+            l.observe(t, slide);
+            worst = worst.max(slide.abs());
+            t += dt;
+        }
+        assert!(worst < 0.01, "worst slide {worst} s");
+        assert!(slide.abs() < 0.0005, "final slide {slide} s");
+        assert!((l.estimated_skew() - skew).abs() < 2e-6);
+    }
+}

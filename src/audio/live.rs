@@ -1,0 +1,851 @@
+//! Live capture with cpal: finding the devices (by cpal id or a unique part of the name),
+//! listing them for `tacet devices`, and [`LiveSource`], the [`FrameSource`] over two
+//! input streams (the rep's microphone and the far end) or two channels of one.
+//!
+//! Where the far end comes from, per platform:
+//! - Linux: a PulseAudio/PipeWire *monitor* source (`pulseaudio:<sink>.monitor` with the
+//!   native PulseAudio host, or an ALSA `type pulse` PCM whose device is the monitor).
+//!   The default is the monitor of the default output.
+//! - Windows: WASAPI loopback. cpal builds an input stream on an *output* device with
+//!   `AUDCLNT_STREAMFLAGS_LOOPBACK`, so `--loopback` (or the default) opens the default
+//!   output device as an input.
+//! - macOS 14.6+: cpal creates a private Core Audio process tap and aggregate device when
+//!   an input stream is built on an output-only device; the user must grant the
+//!   system-audio-recording permission, or the far end stays silent (tacet then warns of no
+//!   signal). A loopback device such as BlackHole can be named with `--far` instead.
+//!
+//! The audio callbacks only convert, downmix and push into preallocated rings
+//! ([`rtrb`]); they never allocate, lock, log or block. A full ring drops samples and
+//! counts them.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, SampleFormat, SizedSample};
+
+use super::capture::{CaptureCore, SideRing};
+use super::source::{FrameFill, FrameSource, SourceError};
+use crate::error::Error;
+
+/// A side that delivers nothing for this long is treated as lost.
+pub const LOST_AFTER: Duration = Duration::from_secs(5);
+/// Capacity of each side's ring, seconds of device audio.
+const RING_S: u32 = 2;
+/// Callback size asked of the host, seconds (hosts whose default is huge get this).
+const BUFFER_S: f64 = 0.05;
+/// How long the capture side waits between two looks at empty rings.
+const POLL: Duration = Duration::from_millis(2);
+
+/// Sends fd 2 to /dev/null while alive: ALSA and JACK print chatter on stderr while
+/// devices are enumerated and opened. Restored on drop.
+#[derive(Debug)]
+pub struct QuietStderr {
+    saved: i32,
+}
+
+impl QuietStderr {
+    /// Silences stderr (no-op where it cannot be done).
+    pub fn new() -> Option<QuietStderr> {
+        #[cfg(unix)]
+        {
+            let _ = std::io::stderr().flush();
+            // SAFETY: plain fd calls on descriptors this function owns; errors are checked.
+            unsafe {
+                let saved = libc::dup(2);
+                if saved < 0 {
+                    return None;
+                }
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                if null < 0 {
+                    libc::close(saved);
+                    return None;
+                }
+                libc::dup2(null, 2);
+                libc::close(null);
+                Some(QuietStderr { saved })
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+}
+
+impl Drop for QuietStderr {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: restores the descriptor saved in `new`.
+        unsafe {
+            libc::dup2(self.saved, 2);
+            libc::close(self.saved);
+        }
+    }
+}
+
+/// Which way a device is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Captured as an input (microphone, monitor source, loopback device).
+    Input,
+    /// An output whose loopback is captured (WASAPI loopback, Core Audio tap).
+    Output,
+}
+
+/// One device as listed.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// cpal id, e.g. `alsa:mic` or `pulseaudio:softphone.monitor`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Default input/output of its host.
+    pub default: bool,
+    /// A monitor or loopback source (carries what an output plays).
+    pub monitor: bool,
+    /// Channels and rate of its default configuration, when known.
+    pub config: Option<(u16, u32)>,
+}
+
+/// The devices of one host.
+#[derive(Debug, Clone)]
+pub struct HostListing {
+    /// Host name.
+    pub host: String,
+    /// The default host.
+    pub default: bool,
+    /// Inputs.
+    pub inputs: Vec<Listed>,
+    /// Outputs.
+    pub outputs: Vec<Listed>,
+}
+
+fn device_id(d: &cpal::Device) -> String {
+    d.id().map(|i| i.to_string()).unwrap_or_default()
+}
+
+fn device_name(d: &cpal::Device) -> String {
+    d.description()
+        .map(|x| x.name().to_string())
+        .unwrap_or_else(|_| device_id(d))
+}
+
+fn looks_like_monitor(id: &str, name: &str) -> bool {
+    let l = format!("{id} {name}").to_ascii_lowercase();
+    l.contains(".monitor") || l.contains("monitor of") || l.contains("loopback")
+}
+
+/// Lists every available host's devices (stderr silenced while enumerating).
+pub fn list() -> Vec<HostListing> {
+    let _quiet = QuietStderr::new();
+    let default_host = cpal::default_host().id();
+    let mut out = Vec::new();
+    for hid in cpal::available_hosts() {
+        let Ok(host) = cpal::host_from_id(hid) else {
+            continue;
+        };
+        let def_in = host.default_input_device().map(|d| device_id(&d));
+        let def_out = host.default_output_device().map(|d| device_id(&d));
+        let mut inputs = Vec::new();
+        let mut outputs = Vec::new();
+        if let Ok(devices) = host.devices() {
+            for d in devices {
+                let id = device_id(&d);
+                let name = device_name(&d);
+                if d.supports_input() {
+                    let config = d
+                        .default_input_config()
+                        .ok()
+                        .map(|c| (c.channels(), c.sample_rate()));
+                    inputs.push(Listed {
+                        default: def_in.as_deref() == Some(id.as_str()),
+                        monitor: looks_like_monitor(&id, &name),
+                        id: id.clone(),
+                        name: name.clone(),
+                        config,
+                    });
+                }
+                if d.supports_output() {
+                    let config = d
+                        .default_output_config()
+                        .ok()
+                        .map(|c| (c.channels(), c.sample_rate()));
+                    outputs.push(Listed {
+                        default: def_out.as_deref() == Some(id.as_str()),
+                        monitor: false,
+                        id,
+                        name,
+                        config,
+                    });
+                }
+            }
+        }
+        out.push(HostListing {
+            host: hid.name().to_string(),
+            default: hid == default_host,
+            inputs,
+            outputs,
+        });
+    }
+    out
+}
+
+/// Whether an output device's loopback can be captured directly (Windows, macOS).
+pub const OUTPUT_LOOPBACK: bool = cfg!(any(target_os = "windows", target_os = "macos"));
+
+/// The text of `tacet devices`.
+pub fn describe(hosts: &[HostListing]) -> String {
+    let mut s = String::new();
+    let mark = |d: bool| if d { "*" } else { " " };
+    let cfg = |c: Option<(u16, u32)>| {
+        c.map(|(ch, r)| format!("  ({ch} ch, {r} Hz)"))
+            .unwrap_or_default()
+    };
+    s.push_str("audio hosts: ");
+    s.push_str(
+        &hosts
+            .iter()
+            .map(|h| format!("{}{}", h.host, if h.default { " (default)" } else { "" }))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    s.push('\n');
+    for h in hosts {
+        s.push_str(&format!("\n{}\n  inputs (microphones):\n", h.host));
+        for d in h.inputs.iter().filter(|d| !d.monitor) {
+            s.push_str(&format!(
+                "   {} {:<40} {}{}\n",
+                mark(d.default),
+                d.id,
+                d.name,
+                cfg(d.config)
+            ));
+        }
+        s.push_str("  outputs:\n");
+        for d in &h.outputs {
+            s.push_str(&format!(
+                "   {} {:<40} {}{}\n",
+                mark(d.default),
+                d.id,
+                d.name,
+                cfg(d.config)
+            ));
+        }
+        s.push_str("  far-end candidates (monitors / loopback):\n");
+        for d in h.inputs.iter().filter(|d| d.monitor) {
+            s.push_str(&format!(
+                "   {} {:<40} {}{}\n",
+                mark(d.default),
+                d.id,
+                d.name,
+                cfg(d.config)
+            ));
+        }
+        if OUTPUT_LOOPBACK {
+            for d in &h.outputs {
+                s.push_str(&format!(
+                    "   {} {:<40} loopback of {}\n",
+                    mark(d.default),
+                    d.id,
+                    d.name
+                ));
+            }
+        }
+    }
+    s.push_str("\n* = default of its host\n");
+    let default = hosts.iter().find(|h| h.default).or(hosts.first());
+    if let Some(h) = default {
+        let mic = h.inputs.iter().find(|d| d.default && !d.monitor);
+        let far = h
+            .outputs
+            .iter()
+            .find(|d| d.default)
+            .and_then(|o| {
+                h.inputs
+                    .iter()
+                    .find(|i| i.id == format!("{}.monitor", o.id))
+            })
+            .or_else(|| h.inputs.iter().find(|d| d.monitor));
+        let mut cmd = "tacet live".to_string();
+        if let Some(m) = mic {
+            cmd.push_str(&format!(" --mic {}", m.id));
+        }
+        if let Some(f) = far {
+            cmd.push_str(&format!(" --far {}", f.id));
+        } else if OUTPUT_LOOPBACK {
+            cmd.push_str(" --loopback");
+        }
+        s.push_str(&format!("\nsuggested:\n  {cmd}\n"));
+    }
+    s
+}
+
+/// A device found for capture.
+pub struct Found {
+    /// The device.
+    pub device: cpal::Device,
+    /// Its cpal id (what errors name).
+    pub id: String,
+    /// Captured as an input, or as the loopback of an output.
+    pub role: Role,
+}
+
+impl std::fmt::Debug for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Found")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+fn usable(d: &cpal::Device, role: Role) -> bool {
+    match role {
+        Role::Input => d.supports_input(),
+        Role::Output => d.supports_output(),
+    }
+}
+
+fn candidates(role: Role) -> Vec<(String, String, cpal::Device)> {
+    let mut all = Vec::new();
+    for hid in cpal::available_hosts() {
+        let Ok(host) = cpal::host_from_id(hid) else {
+            continue;
+        };
+        if let Ok(devices) = host.devices() {
+            for d in devices.filter(|d| usable(d, role)) {
+                all.push((device_id(&d), device_name(&d), d));
+            }
+        }
+    }
+    all
+}
+
+fn list_ids(c: &[(String, String, cpal::Device)]) -> String {
+    if c.is_empty() {
+        return "none (run 'tacet devices')".into();
+    }
+    c.iter()
+        .map(|(id, name, _)| format!("{id} ({name})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds a device by its cpal id (`alsa:mic`) or a unique part of its id or name.
+///
+/// # Errors
+/// [`Error::Device`] (exit 4) when nothing matches; [`Error::Usage`] (exit 2) when several
+/// devices match. Both list the candidates.
+pub fn find(spec: &str, role: Role) -> Result<Found, Error> {
+    let _quiet = QuietStderr::new();
+    if let Ok(id) = spec.parse::<cpal::DeviceId>()
+        && let Ok(host) = cpal::host_from_id(id.host())
+        && let Some(d) = host.device_by_id(&id)
+        && usable(&d, role)
+    {
+        return Ok(Found {
+            device: d,
+            id: spec.to_string(),
+            role,
+        });
+    }
+    let all = candidates(role);
+    let needle = spec.to_lowercase();
+    let exact: Vec<usize> = (0..all.len())
+        .filter(|&k| all[k].0.to_lowercase() == needle || all[k].1.to_lowercase() == needle)
+        .collect();
+    let partial: Vec<usize> = (0..all.len())
+        .filter(|&k| {
+            all[k].0.to_lowercase().contains(&needle) || all[k].1.to_lowercase().contains(&needle)
+        })
+        .collect();
+    let hits = if exact.len() == 1 { exact } else { partial };
+    let kind = match role {
+        Role::Input => "input",
+        Role::Output => "output",
+    };
+    match hits.as_slice() {
+        [k] => {
+            let (id, _, device) = all.into_iter().nth(*k).ok_or_else(|| Error::Device {
+                device: spec.into(),
+                what: "vanished while being opened".into(),
+            })?;
+            Ok(Found { device, id, role })
+        }
+        [] => Err(Error::Device {
+            device: spec.into(),
+            what: format!("no such {kind} device; available: {}", list_ids(&all)),
+        }),
+        many => {
+            let picked: Vec<_> = many.iter().map(|&k| all[k].clone()).collect();
+            Err(Error::Usage(format!(
+                "'{spec}' matches several {kind} devices: {}; give its full id",
+                list_ids(&picked)
+            )))
+        }
+    }
+}
+
+/// The default microphone: the default host's default input.
+///
+/// # Errors
+/// [`Error::Device`] when there is none.
+pub fn default_mic() -> Result<Found, Error> {
+    let _quiet = QuietStderr::new();
+    let host = cpal::default_host();
+    let d = host.default_input_device().ok_or_else(|| Error::Device {
+        device: "default input".into(),
+        what: "no default microphone; name one with --mic DEV (see 'tacet devices')".into(),
+    })?;
+    Ok(Found {
+        id: device_id(&d),
+        device: d,
+        role: Role::Input,
+    })
+}
+
+/// The far end captured from an output: on Linux the monitor source of that output
+/// (`<sink>.monitor` on PulseAudio/PipeWire), on Windows and macOS the output itself
+/// (WASAPI loopback, Core Audio tap). `None` = the default output.
+///
+/// # Errors
+/// [`Error::Device`] when the output or its monitor cannot be found.
+pub fn loopback_of(output: Option<&str>) -> Result<Found, Error> {
+    let out = match output {
+        Some(spec) => find(spec, Role::Output)?,
+        None => {
+            let _quiet = QuietStderr::new();
+            let host = cpal::default_host();
+            let d = host.default_output_device().ok_or_else(|| Error::Device {
+                device: "default output".into(),
+                what: "no default output; name the far end with --far DEV (see 'tacet devices')"
+                    .into(),
+            })?;
+            Found {
+                id: device_id(&d),
+                device: d,
+                role: Role::Output,
+            }
+        }
+    };
+    if OUTPUT_LOOPBACK {
+        return Ok(out);
+    }
+    // Linux: the monitor source beside the sink.
+    let _quiet = QuietStderr::new();
+    let monitor_id = format!("{}.monitor", out.id);
+    if let Ok(id) = monitor_id.parse::<cpal::DeviceId>()
+        && let Ok(host) = cpal::host_from_id(id.host())
+        && let Some(d) = host.device_by_id(&id)
+    {
+        return Ok(Found {
+            device: d,
+            id: monitor_id,
+            role: Role::Input,
+        });
+    }
+    let monitors: Vec<_> = candidates(Role::Input)
+        .into_iter()
+        .filter(|(id, name, _)| looks_like_monitor(id, name))
+        .collect();
+    Err(Error::Device {
+        device: out.id.clone(),
+        what: format!(
+            "no monitor source of this output found (is PulseAudio or PipeWire running?); \
+             name the far end with --far DEV; monitors: {}",
+            list_ids(&monitors)
+        ),
+    })
+}
+
+/// How a side is taken from a device's channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tap {
+    /// The average of all channels (mono mic, stereo monitor).
+    Average,
+    /// One channel (0-based).
+    Channel(usize),
+}
+
+/// State shared between a stream's callbacks and the capture side.
+#[derive(Debug, Default)]
+struct StreamStatus {
+    /// 0 = fine, else the failure (see `failure_text`).
+    failed: AtomicU8,
+    /// Set once the session is shutting down: later errors are ignored.
+    closing: AtomicBool,
+}
+
+fn failure_code(kind: cpal::ErrorKind) -> u8 {
+    match kind {
+        cpal::ErrorKind::DeviceNotAvailable => 1,
+        cpal::ErrorKind::DeviceChanged => 2,
+        cpal::ErrorKind::StreamInvalidated => 3,
+        cpal::ErrorKind::PermissionDenied => 4,
+        cpal::ErrorKind::DeviceBusy => 5,
+        _ => 6,
+    }
+}
+
+fn failure_text(code: u8) -> &'static str {
+    match code {
+        1 => "the device is no longer available (unplugged, or the sound server stopped)",
+        2 => "the device changed under the stream",
+        3 => "the stream was invalidated by the system",
+        4 => "permission to capture was withdrawn",
+        5 => "the device became busy",
+        _ => "the stream failed",
+    }
+}
+
+struct TapOut {
+    tap: Tap,
+    producer: rtrb::Producer<f32>,
+    dropped: Arc<AtomicU64>,
+}
+
+fn mix<T>(frame: &[T], tap: Tap) -> f32
+where
+    T: SizedSample,
+    f32: FromSample<T>,
+{
+    match tap {
+        Tap::Channel(c) => frame.get(c).map_or(0.0, |&v| f32::from_sample_(v)),
+        Tap::Average => {
+            let sum: f32 = frame.iter().map(|&v| f32::from_sample_(v)).sum();
+            sum / frame.len().max(1) as f32
+        }
+    }
+}
+
+/// The data callback: downmix each tap into its ring; count what does not fit.
+fn callback<T>(
+    channels: usize,
+    mut taps: Vec<TapOut>,
+) -> impl FnMut(&[T], &cpal::InputCallbackInfo) + Send + 'static
+where
+    T: SizedSample,
+    f32: FromSample<T>,
+{
+    move |data: &[T], _| {
+        let frames = data.len() / channels.max(1);
+        for out in taps.iter_mut() {
+            let TapOut {
+                tap,
+                producer,
+                dropped,
+            } = out;
+            let n = frames.min(producer.slots());
+            if let Ok(chunk) = producer.write_chunk_uninit(n) {
+                let tap = *tap;
+                chunk.fill_from_iter(data.chunks_exact(channels).map(|f| mix(f, tap)));
+            }
+            if n < frames {
+                dropped.fetch_add((frames - n) as u64, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// One open stream and the rings it fills.
+struct Opened {
+    stream: cpal::Stream,
+    rings: Vec<SideRing>,
+    status: Arc<StreamStatus>,
+}
+
+fn build<T>(
+    found: &Found,
+    config: cpal::StreamConfig,
+    taps: Vec<TapOut>,
+    status: &Arc<StreamStatus>,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: SizedSample,
+    f32: FromSample<T>,
+{
+    let st = Arc::clone(status);
+    let on_error = move |e: cpal::Error| {
+        let kind = e.kind();
+        if matches!(
+            kind,
+            cpal::ErrorKind::Xrun | cpal::ErrorKind::RealtimeDenied
+        ) || st.closing.load(Ordering::Relaxed)
+        {
+            return;
+        }
+        let _ =
+            st.failed
+                .compare_exchange(0, failure_code(kind), Ordering::Relaxed, Ordering::Relaxed);
+    };
+    found.device.build_input_stream::<T, _, _>(
+        config,
+        callback::<T>(usize::from(config.channels), taps),
+        on_error,
+        Some(Duration::from_secs(5)),
+    )
+}
+
+/// Opens one capture stream with one ring per tap.
+fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
+    let _quiet = QuietStderr::new();
+    let dev_err = |what: String| Error::Device {
+        device: found.id.clone(),
+        what,
+    };
+    let supported = match found.role {
+        Role::Input => found.device.default_input_config(),
+        Role::Output => found.device.default_output_config(),
+    }
+    .map_err(|e| dev_err(format!("cannot read its configuration: {e}")))?;
+    let channels = supported.channels();
+    let rate_hz = supported.sample_rate();
+    for tap in taps {
+        if let Tap::Channel(c) = *tap
+            && c >= usize::from(channels)
+        {
+            return Err(Error::Usage(format!(
+                "device '{}' has {channels} channel(s), so there is no channel {c} (channels count from 0)",
+                found.id
+            )));
+        }
+    }
+    let want = ((f64::from(rate_hz) * BUFFER_S).round() as u32).max(64);
+    let buffer_size = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&want) => {
+            cpal::BufferSize::Fixed(want)
+        }
+        _ => cpal::BufferSize::Default,
+    };
+    let config = cpal::StreamConfig {
+        channels,
+        sample_rate: rate_hz,
+        buffer_size,
+    };
+    let mut outs = Vec::new();
+    let mut rings = Vec::new();
+    for &tap in taps {
+        let (producer, consumer) = rtrb::RingBuffer::<f32>::new((rate_hz * RING_S) as usize);
+        let dropped = Arc::new(AtomicU64::new(0));
+        outs.push(TapOut {
+            tap,
+            producer,
+            dropped: Arc::clone(&dropped),
+        });
+        rings.push(SideRing {
+            consumer,
+            rate_hz,
+            dropped,
+        });
+    }
+    let status = Arc::new(StreamStatus::default());
+    let stream = match supported.sample_format() {
+        SampleFormat::F32 => build::<f32>(found, config, outs, &status),
+        SampleFormat::I16 => build::<i16>(found, config, outs, &status),
+        SampleFormat::I32 => build::<i32>(found, config, outs, &status),
+        SampleFormat::U16 => build::<u16>(found, config, outs, &status),
+        SampleFormat::I8 => build::<i8>(found, config, outs, &status),
+        SampleFormat::U8 => build::<u8>(found, config, outs, &status),
+        SampleFormat::F64 => build::<f64>(found, config, outs, &status),
+        other => {
+            return Err(dev_err(format!(
+                "sample format {other} is not supported; pick another device"
+            )));
+        }
+    }
+    .map_err(|e| dev_err(format!("cannot open it for capture: {e}")))?;
+    stream
+        .play()
+        .map_err(|e| dev_err(format!("cannot start capture: {e}")))?;
+    Ok(Opened {
+        stream,
+        rings,
+        status,
+    })
+}
+
+/// What to capture.
+#[derive(Debug)]
+pub enum Plan {
+    /// The rep's microphone and the far end, two devices (two clocks).
+    TwoDevices {
+        /// The rep.
+        mic: Box<Found>,
+        /// The prospect.
+        far: Box<Found>,
+    },
+    /// Two channels of one device (one clock).
+    Stereo {
+        /// The device.
+        device: Box<Found>,
+        /// The rep's channel.
+        rep_channel: usize,
+        /// The prospect's channel.
+        prospect_channel: usize,
+    },
+}
+
+/// A live call from audio devices, as a [`FrameSource`].
+pub struct LiveSource {
+    core: CaptureCore,
+    streams: Vec<(cpal::Stream, Arc<StreamStatus>, String)>,
+    /// The device of each side (what errors name).
+    names: [String; 2],
+    /// Index into `streams` of each side's stream.
+    stream_of: [usize; 2],
+    last_audio: [Instant; 2],
+    heard: [bool; 2],
+}
+
+impl std::fmt::Debug for LiveSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveSource")
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveSource {
+    /// Opens the streams and starts capturing.
+    ///
+    /// # Errors
+    /// [`Error::Device`] naming the device that cannot be opened; [`Error::Usage`] for a
+    /// channel the device does not have.
+    pub fn start(plan: Plan) -> Result<LiveSource, Error> {
+        let (streams, rings, names, stream_of, same_clock) = match plan {
+            Plan::TwoDevices { mic, far } => {
+                let a = open(&mic, &[Tap::Average])?;
+                let b = open(&far, &[Tap::Average])?;
+                let mut rings = a.rings.into_iter().chain(b.rings);
+                let (Some(r0), Some(r1)) = (rings.next(), rings.next()) else {
+                    return Err(Error::Other("capture rings missing".into()));
+                };
+                (
+                    vec![
+                        (a.stream, a.status, mic.id.clone()),
+                        (b.stream, b.status, far.id.clone()),
+                    ],
+                    [r0, r1],
+                    [mic.id, far.id],
+                    [0, 1],
+                    false,
+                )
+            }
+            Plan::Stereo {
+                device,
+                rep_channel,
+                prospect_channel,
+            } => {
+                if rep_channel == prospect_channel {
+                    return Err(Error::Usage(format!(
+                        "--rep-channel and --prospect-channel are both {rep_channel}; give different channels"
+                    )));
+                }
+                let a = open(
+                    &device,
+                    &[Tap::Channel(rep_channel), Tap::Channel(prospect_channel)],
+                )?;
+                let mut rings = a.rings.into_iter();
+                let (Some(r0), Some(r1)) = (rings.next(), rings.next()) else {
+                    return Err(Error::Other("capture rings missing".into()));
+                };
+                (
+                    vec![(a.stream, a.status, device.id.clone())],
+                    [r0, r1],
+                    [device.id.clone(), device.id],
+                    [0, 0],
+                    true,
+                )
+            }
+        };
+        let core = CaptureCore::new(rings, same_clock).map_err(|what| Error::Device {
+            device: names[0].clone(),
+            what,
+        })?;
+        let now = Instant::now();
+        Ok(LiveSource {
+            core,
+            streams,
+            names,
+            stream_of,
+            last_audio: [now, now],
+            heard: [false, false],
+        })
+    }
+
+    fn failure(&self) -> Option<SourceError> {
+        for side in 0..2 {
+            let (_, status, name) = &self.streams[self.stream_of[side]];
+            let code = status.failed.load(Ordering::Relaxed);
+            if code != 0 {
+                return Some(SourceError::Device {
+                    device: name.clone(),
+                    what: format!("{}; the session ended there", failure_text(code)),
+                });
+            }
+        }
+        None
+    }
+}
+
+impl Drop for LiveSource {
+    fn drop(&mut self) {
+        for (stream, status, _) in &self.streams {
+            status.closing.store(true, Ordering::Relaxed);
+            let _ = stream.pause();
+        }
+    }
+}
+
+impl FrameSource for LiveSource {
+    fn next_frame(
+        &mut self,
+        rep: &mut [f32],
+        prospect: &mut [f32],
+    ) -> Result<Option<FrameFill>, SourceError> {
+        loop {
+            if self.core.pop_frame(rep, prospect) {
+                return Ok(Some(FrameFill {
+                    valid_samples: crate::timeline::FRAME_LEN_SAMPLES,
+                }));
+            }
+            if let Some(e) = self.failure() {
+                return Err(e);
+            }
+            let got = self.core.pump();
+            let now = Instant::now();
+            for (side, &n) in got.iter().enumerate() {
+                if n > 0 {
+                    self.last_audio[side] = now;
+                    self.heard[side] = true;
+                } else if now.duration_since(self.last_audio[side]) > LOST_AFTER {
+                    let what = if self.heard[side] {
+                        format!(
+                            "no audio for {} s: the device stopped delivering (unplugged, or the sound server went away); the session ended there",
+                            LOST_AFTER.as_secs()
+                        )
+                    } else {
+                        format!(
+                            "no audio at all in the first {} s: check the device with 'tacet devices'",
+                            LOST_AFTER.as_secs()
+                        )
+                    };
+                    return Err(SourceError::Device {
+                        device: self.names[side].clone(),
+                        what,
+                    });
+                }
+            }
+            if got == [0, 0] {
+                std::thread::sleep(POLL);
+            }
+        }
+    }
+
+    fn dropped_samples(&self) -> [u64; 2] {
+        self.core.dropped_samples()
+    }
+}

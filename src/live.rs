@@ -1,0 +1,187 @@
+//! `tacet live` and `tacet devices`: choose the devices (flags, then `[live]` in the
+//! config, then the platform defaults), start the capture and run the session through the
+//! same analysis as every other source.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use crate::audio::live::{self, LiveSource, Plan, Role};
+use crate::cli::LiveArgs;
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::Format;
+use crate::session::Pacing;
+use crate::sessions::RunOptions;
+
+/// The reminder printed before recording.
+pub const CONSENT: &str = "Recording both sides: make sure everyone on the call has agreed.";
+
+/// Prints hosts, devices and the suggested command line.
+///
+/// # Errors
+/// [`Error::Other`] when stdout cannot be written.
+pub fn devices() -> Result<(), Error> {
+    let text = live::describe(&live::list());
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+/// Resolves the devices a `tacet live` command line asks for.
+///
+/// # Errors
+/// [`Error::Device`] for a missing device, [`Error::Usage`] for an ambiguous one.
+pub fn plan(config: &Config, args: &LiveArgs) -> Result<Plan, Error> {
+    if let Some(dev) = &args.stereo {
+        let (Some(rep_channel), Some(prospect_channel)) = (args.rep_channel, args.prospect_channel)
+        else {
+            return Err(Error::Usage(
+                "--stereo needs --rep-channel N and --prospect-channel M".into(),
+            ));
+        };
+        return Ok(Plan::Stereo {
+            device: Box::new(live::find(dev, Role::Input)?),
+            rep_channel,
+            prospect_channel,
+        });
+    }
+    let mic = match args.mic.as_deref().or(non_empty(&config.live.mic)) {
+        Some(spec) => live::find(spec, Role::Input)?,
+        None => live::default_mic()?,
+    };
+    let far = match (&args.far, &args.loopback) {
+        (Some(spec), _) => find_far(spec)?,
+        (None, Some(out)) => live::loopback_of(non_empty(out))?,
+        (None, None) => match non_empty(&config.live.far) {
+            Some(spec) => find_far(spec)?,
+            None => live::loopback_of(None)?,
+        },
+    };
+    if mic.id == far.id {
+        return Err(Error::Usage(format!(
+            "the microphone and the far end are the same device '{}'; for one device carrying both sides use --stereo",
+            mic.id
+        )));
+    }
+    Ok(Plan::TwoDevices {
+        mic: Box::new(mic),
+        far: Box::new(far),
+    })
+}
+
+/// The far end given by name: an input (monitor, loopback device), or on Windows and macOS
+/// also an output (captured through its loopback).
+fn find_far(spec: &str) -> Result<live::Found, Error> {
+    match live::find(spec, Role::Input) {
+        Err(Error::Device { .. }) if live::OUTPUT_LOOPBACK => live::find(spec, Role::Output),
+        other => other,
+    }
+}
+
+/// Runs `tacet live`.
+///
+/// # Errors
+/// Usage, device (exit 4, after the report is saved) and output errors.
+pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<(), Error> {
+    if let Some(d) = args.duration
+        && !(d.is_finite() && d > 0.0)
+    {
+        return Err(Error::Usage(format!("--duration {d} must be above 0")));
+    }
+    let wall = Instant::now();
+    let plan = plan(config, &args)?;
+    let source_name = match &plan {
+        Plan::TwoDevices { mic, far } => format!("live: mic {} + far end {}", mic.id, far.id),
+        Plan::Stereo {
+            device,
+            rep_channel,
+            prospect_channel,
+        } => format!(
+            "live: {} (rep channel {rep_channel}, prospect channel {prospect_channel})",
+            device.id
+        ),
+    };
+    let record = args.record.then(|| recording_path(data));
+    if record.is_some() {
+        eprintln!("{CONSENT}");
+    }
+    let source = LiveSource::start(plan)?;
+    eprintln!("capturing: {source_name}");
+    let output = args.output.as_ref().map(|path| {
+        let format = args
+            .format
+            .or_else(|| crate::app::format_from_path(path))
+            .unwrap_or(Format::Json);
+        (path.clone(), format)
+    });
+    let result = crate::sessions::run(
+        Box::new(source),
+        config,
+        RunOptions {
+            kind: "live",
+            source_name,
+            pacing: Pacing::Free,
+            ui: !args.no_ui,
+            data_dir: data.to_path_buf(),
+            record,
+            duration_s: args.duration,
+            output,
+        },
+    );
+    if args.stats {
+        print_stats(wall);
+    }
+    result
+}
+
+/// `<data>/recordings/<stamp>-live.wav`.
+fn recording_path(data: &std::path::Path) -> PathBuf {
+    let stamp: String = crate::sessions::iso8601_utc(SystemTime::now())
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == 'T')
+        .collect();
+    let dir = data.join("recordings");
+    let mut path = dir.join(format!("{stamp}-live.wav"));
+    let mut k = 1;
+    while path.exists() {
+        k += 1;
+        path = dir.join(format!("{stamp}-live-{k}.wav"));
+    }
+    path
+}
+
+/// CPU time (user + system) and peak resident memory of this process.
+pub fn usage() -> Option<(f64, f64)> {
+    // SAFETY: getrusage fills the struct we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; RUSAGE_SELF is a constant.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    if rc != 0 {
+        return None;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    // ru_maxrss is in kilobytes on Linux (bytes on macOS).
+    let rss_mb = if cfg!(target_os = "macos") {
+        ru.ru_maxrss as f64 / 1_048_576.0
+    } else {
+        ru.ru_maxrss as f64 / 1024.0
+    };
+    Some((secs(ru.ru_utime) + secs(ru.ru_stime), rss_mb))
+}
+
+fn print_stats(wall: Instant) {
+    let wall_s = wall.elapsed().as_secs_f64();
+    if let Some((cpu_s, rss_mb)) = usage() {
+        eprintln!(
+            "# cpu_s {cpu_s:.3}\n# wall_s {wall_s:.3}\n# cpu_percent {:.2}\n# peak_rss_mb {rss_mb:.1}",
+            100.0 * cpu_s / wall_s.max(1e-9)
+        );
+    }
+}
