@@ -8,3 +8,4 @@ mod bad_input;
 mod cli;
 mod hostile;
 mod shared_data;
+mod vad_quality;
