@@ -130,23 +130,25 @@ fn headset_bleed_is_not_rep_speech_and_double_talk_is_kept() {
     }
 }
 
-/// Tolerance bands for the non-speech conditions the detector still handles poorly
+/// Tolerance bands for non-speech conditions the detector still handles poorly: recorded
+/// keystrokes (each rings for 100-300 ms through the conference codec) and breaths
 /// (measured values in docs/vad.md, plus a margin).
-const RECORDED_TYPING_MAX_SHARE: f64 = 0.90;
+const RECORDED_TYPING_MAX_SHARE: f64 = 0.88;
 const BREATHS_MAX_SHARE: f64 = 0.30;
 
 #[test]
 fn synthetic_keyboard_clicks_are_mostly_not_speech() {
     let n = 30 * 16_000;
     let mut shares = Vec::new();
-    for (keys_per_s, peak_dbfs, seed, max_share) in [(2.0, -20.0, 1, 0.45), (5.0, -30.0, 2, 0.85)] {
+    for (keys_per_s, peak_dbfs, seed, max_share) in [(2.0, -20.0, 1, 0.12), (5.0, -30.0, 2, 0.35)] {
         let mut x = synth::clicks(n, seed, keys_per_s, peak_dbfs);
         synth::add_into(&mut x, &synth::pink(n, seed + 5, -65.0));
         let share = speech_share(&x);
         eprintln!("clicks {keys_per_s}/s at {peak_dbfs} dBFS: speech share {share:.3}");
         shares.push((share, max_share));
     }
-    // A known weakness (docs/vad.md): typing that runs on merges into speech-like bursts.
+    // Short clicks never hold a run of raw-speech frames long enough to start speech; what
+    // remains is clicks whose ring or overlap with the next one makes such a run.
     for (share, max_share) in shares {
         assert!(
             share <= max_share,
