@@ -2,7 +2,7 @@
 //! TEN test set in ../shared/data, through the real analysis (`tacet::app::analyze_call`).
 //!
 //! `cargo run --release --example call_eval -- [../shared/data] [--calls N] [--keep DIR]
-//! [--no-noise] [--no-bleed] [--no-typing] [--no-telephone]`
+//! [--no-noise] [--no-bleed] [--no-typing] [--no-telephone] [--verbose]`
 //!
 //! Each call alternates labeled utterances between the rep and the prospect with scripted
 //! gaps (turn gaps of 0.2-0.7 s and pauses of 1.3-3 s), utterance levels varying by +-4 dB.
@@ -143,9 +143,14 @@ fn bridged(spans: &[LabelSpan], gap_s: f64) -> Vec<LabelSpan> {
     out
 }
 
-/// Silences of both sides (after the first speech) of at least `min_s`.
-fn silences(a: &[LabelSpan], b: &[LabelSpan], min_s: f64) -> Vec<LabelSpan> {
-    let all = bridged(&[a, b].concat(), 0.0);
+/// Silences of both sides (after the first speech, up to `end_s`, so trailing silence
+/// counts) of at least `min_s`.
+fn silences(a: &[LabelSpan], b: &[LabelSpan], end_s: f64, min_s: f64) -> Vec<LabelSpan> {
+    let mut all = bridged(&[a, b].concat(), 0.0);
+    all.push(LabelSpan {
+        start_s: end_s,
+        end_s,
+    });
     all.windows(2)
         .filter(|w| w[1].start_s - w[0].end_s >= min_s)
         .map(|w| LabelSpan {
@@ -177,6 +182,7 @@ fn main() -> Result<()> {
     let mut dir: Option<PathBuf> = None;
     let mut calls = 3u32;
     let mut keep: Option<PathBuf> = None;
+    let mut verbose = false;
     let mut imp = Impairments {
         noise: true,
         bleed: true,
@@ -185,6 +191,7 @@ fn main() -> Result<()> {
     };
     while let Some(a) = args.next() {
         match a.as_str() {
+            "--verbose" => verbose = true,
             "--no-noise" => imp.noise = false,
             "--no-bleed" => imp.bleed = false,
             "--no-typing" => imp.typing = false,
@@ -236,8 +243,9 @@ fn main() -> Result<()> {
         let share = report.rep.share_of_talk.unwrap_or(f64::NAN);
         let share_err = share - share_t;
 
-        let required = silences(&truth[0], &truth[1], 1.25);
-        let any_silence = silences(&truth[0], &truth[1], 0.75);
+        let end_s = call.rep.len() as f64 / SR;
+        let required = silences(&truth[0], &truth[1], end_s, 1.25);
+        let any_silence = silences(&truth[0], &truth[1], end_s, 0.75);
         let mut missed = 0;
         for p in &required {
             let found = report
@@ -254,7 +262,7 @@ fn main() -> Result<()> {
                 None => missed += 1,
             }
         }
-        let false_pauses = report
+        let false_list: Vec<_> = report
             .pauses
             .iter()
             .filter(|r| {
@@ -262,7 +270,21 @@ fn main() -> Result<()> {
                     .iter()
                     .any(|p| r.start_s < p.end_s && p.start_s < r.end_s)
             })
-            .count();
+            .collect();
+        let false_pauses = false_list.len();
+        if verbose {
+            for r in &false_list {
+                let gap = silences(&truth[0], &truth[1], end_s, 0.0)
+                    .into_iter()
+                    .filter(|p| r.start_s < p.end_s + 0.3 && p.start_s < r.end_s + 0.3)
+                    .map(|p| format!("{:.2}-{:.2}", p.start_s, p.end_s))
+                    .collect::<Vec<_>>();
+                println!(
+                    "  false pause {:.2}-{:.2} s; truth silences near it: {gap:?}",
+                    r.start_s, r.end_s
+                );
+            }
+        }
         worst_talk = worst_talk.max(rep_err.abs()).max(pro_err.abs());
         worst_share = worst_share.max(share_err.abs());
         missed_all += missed;

@@ -124,7 +124,7 @@ impl Default for SpectralParams {
             high_band_weight: 0.0,
             score_max_hz: 4000.0,
             on_db: 5.0,
-            off_db: 3.0,
+            off_db: 4.0,
             leak_delay_frames: 2,
             leak_prior_db: -20.0,
             leak_margin_db: 10.0,
