@@ -1,5 +1,7 @@
 //! Criterion benchmarks of the default speech detector: one 10 ms frame, and a synthesized
-//! 10 s clip of noisy harmonic bursts through the whole tracker.
+//! 10 s clip of noisy harmonic bursts through the whole tracker (also with a far-end
+//! reference, as the rep's side runs). With `--features anchors`, the same clip through
+//! earshot and WebRTC's VAD for comparison.
 
 use std::hint::black_box;
 
@@ -50,6 +52,48 @@ fn bench(c: &mut Criterion) {
             black_box(edges)
         })
     });
+    let far: Vec<f32> = clip.iter().rev().map(|v| 0.5 * v).collect();
+    group.bench_function("10s_clip_with_far_end", |b| {
+        b.iter(|| {
+            let mut tracker = default_tracker();
+            let mut edges = 0u32;
+            for (f, r) in clip
+                .chunks_exact(FRAME_LEN_SAMPLES)
+                .zip(far.chunks_exact(FRAME_LEN_SAMPLES))
+            {
+                tracker.push(f, Some(r), &mut |_| edges += 1);
+            }
+            tracker.finish(&mut |_| edges += 1);
+            black_box(edges)
+        })
+    });
+    #[cfg(feature = "anchors")]
+    {
+        group.bench_function("10s_clip_earshot", |b| {
+            b.iter(|| {
+                let mut det = earshot::Detector::default();
+                let mut speech = 0u32;
+                for f in clip.chunks_exact(256) {
+                    speech += u32::from(det.predict_f32(f) >= 0.5);
+                }
+                black_box(speech)
+            })
+        });
+        let pcm: Vec<i16> = clip.iter().map(|v| (v * 32767.0) as i16).collect();
+        group.bench_function("10s_clip_webrtc_mode0", |b| {
+            b.iter(|| {
+                let mut vad = webrtc_vad::Vad::new_with_rate_and_mode(
+                    webrtc_vad::SampleRate::Rate16kHz,
+                    webrtc_vad::VadMode::Quality,
+                );
+                let mut speech = 0u32;
+                for f in pcm.chunks_exact(FRAME_LEN_SAMPLES) {
+                    speech += u32::from(vad.is_voice_segment(f).unwrap_or(false));
+                }
+                black_box(speech)
+            })
+        });
+    }
     group.finish();
 }
 

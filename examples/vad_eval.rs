@@ -3,13 +3,17 @@
 //!
 //! `cargo run --release --example vad_eval -- ../shared/data [--per-file] [--set key=value]...`
 //! where `key` is a `SpectralParams` or `TrackerParams` field (for tuning experiments).
+//!
+//! With `--features anchors`, the same table is printed for reference detectors run on the
+//! same audio with the same scoring: earshot (score >= 0.5 per 16 ms frame) and WebRTC's
+//! VAD (libfvad, 10 ms frames, modes 0 and 3), their raw frame decisions taken as segments.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use tacet::eval::{self, FrameCounts, LabeledClip};
-use tacet::timeline::ANALYSIS_RATE_HZ;
+use tacet::timeline::{ANALYSIS_RATE_HZ, Span};
 use tacet::vad::{
     FrameClassifier, SpectralClassifier, SpectralParams, SpeechTracker, TrackerParams,
 };
@@ -58,6 +62,7 @@ impl Settings {
             "max_gap_frames" => self.tracker.max_gap_frames = u()?,
             "min_speech_frames" => self.tracker.min_speech_frames = u()?,
             "start_preroll_frames" => self.tracker.start_preroll_frames = u()?,
+            "min_run_frames" => self.tracker.min_run_frames = u()?,
             _ => bail!("unknown parameter {key}"),
         }
         Ok(())
@@ -70,13 +75,113 @@ struct Run {
     cpu: Duration,
 }
 
-fn run(settings: &Settings, clips: &[&LabeledClip], per_file: bool, tag: &str) -> Run {
+/// A detector under test: the project's, or a reference one.
+#[derive(Clone, Copy)]
+enum Detector {
+    Tacet,
+    #[cfg(feature = "anchors")]
+    Earshot,
+    #[cfg(feature = "anchors")]
+    WebRtc(u8),
+}
+
+impl Detector {
+    fn name(self) -> String {
+        match self {
+            Detector::Tacet => "tacet".into(),
+            #[cfg(feature = "anchors")]
+            Detector::Earshot => "earshot".into(),
+            #[cfg(feature = "anchors")]
+            Detector::WebRtc(mode) => format!("webrtc mode {mode}"),
+        }
+    }
+
+    fn segments(self, settings: &Settings, audio: &[f32]) -> Vec<Span> {
+        match self {
+            Detector::Tacet => eval::segments_from_vad(&mut settings.tracker(), audio),
+            #[cfg(feature = "anchors")]
+            Detector::Earshot => anchors::earshot(audio),
+            #[cfg(feature = "anchors")]
+            Detector::WebRtc(mode) => anchors::webrtc(audio, mode),
+        }
+    }
+}
+
+#[cfg(feature = "anchors")]
+mod anchors {
+    use tacet::timeline::{FRAME_LEN_SAMPLES, Samples, Span};
+
+    /// Runs of `true` decisions over blocks of `block` samples, as segments.
+    fn runs(decisions: &[bool], block: usize) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        for (i, &d) in decisions.iter().chain(std::iter::once(&false)).enumerate() {
+            match (d, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push(Span::new((s * block) as Samples, (i * block) as Samples));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// earshot's default network, 16 ms frames, score >= 0.5.
+    pub fn earshot(audio: &[f32]) -> Vec<Span> {
+        let mut det = earshot::Detector::default();
+        let mut frame = [0f32; 256];
+        let decisions: Vec<bool> = audio
+            .chunks(256)
+            .map(|c| {
+                frame.fill(0.0);
+                for (d, s) in frame.iter_mut().zip(c) {
+                    *d = s.clamp(-1.0, 1.0);
+                }
+                det.predict_f32(&frame) >= 0.5
+            })
+            .collect();
+        runs(&decisions, 256)
+    }
+
+    /// WebRTC's VAD (libfvad) at 16 kHz, 10 ms frames, in the given mode (0-3).
+    pub fn webrtc(audio: &[f32], mode: u8) -> Vec<Span> {
+        use webrtc_vad::{SampleRate, Vad, VadMode};
+        let mode = match mode {
+            0 => VadMode::Quality,
+            1 => VadMode::LowBitrate,
+            2 => VadMode::Aggressive,
+            _ => VadMode::VeryAggressive,
+        };
+        let mut vad = Vad::new_with_rate_and_mode(SampleRate::Rate16kHz, mode);
+        let mut frame = [0i16; FRAME_LEN_SAMPLES];
+        let decisions: Vec<bool> = audio
+            .chunks(FRAME_LEN_SAMPLES)
+            .map(|c| {
+                frame.fill(0);
+                for (d, s) in frame.iter_mut().zip(c) {
+                    *d = (s.clamp(-1.0, 1.0) * 32767.0) as i16;
+                }
+                vad.is_voice_segment(&frame).unwrap_or(false)
+            })
+            .collect();
+        runs(&decisions, FRAME_LEN_SAMPLES)
+    }
+}
+
+fn run_detector(
+    det: Detector,
+    settings: &Settings,
+    clips: &[&LabeledClip],
+    per_file: bool,
+    tag: &str,
+) -> Run {
     let mut counts = FrameCounts::default();
     let mut cpu = Duration::ZERO;
     for clip in clips {
-        let mut tracker = settings.tracker();
         let t0 = Instant::now();
-        let segments = eval::segments_from_vad(&mut tracker, &clip.audio);
+        let segments = det.segments(settings, &clip.audio);
         cpu += t0.elapsed();
         let c = clip.score(&segments);
         if per_file {
@@ -190,54 +295,48 @@ fn main() -> Result<()> {
     let tel: Vec<&LabeledClip> = ten_tel.iter().collect();
     let ami_refs: Vec<&LabeledClip> = ami.iter().collect();
 
-    println!(
-        "{:<28} {:>6} {:>6} {:>6} {:>7} {:>8}",
-        "data set", "P", "R", "F1", "FA", "frames"
-    );
-    row(
-        "ten-vad-testset 01-20",
-        &run(&settings, &all, per_file, "ten"),
-    );
-    row("ten-vad-testset 01-15", &run(&settings, &tune, false, ""));
-    row(
-        "ten-vad-testset 16-20 (held)",
-        &run(&settings, &hold, false, ""),
-    );
-    row(
-        "ten-vad-testset 8 kHz tel.",
-        &run(&settings, &tel, per_file, "tel"),
-    );
     let quiet: Vec<&LabeledClip> = ten_quiet.iter().collect();
     let loud: Vec<&LabeledClip> = ten_loud.iter().collect();
-    row(
-        "ten-vad-testset -45 dBFS rms",
-        &run(&settings, &quiet, false, ""),
-    );
-    row(
-        "ten-vad-testset 0 dBFS peak",
-        &run(&settings, &loud, false, ""),
-    );
-    row(
-        "pyannote-ami-debug (UEM)",
-        &run(&settings, &ami_refs, per_file, "ami"),
-    );
-    row(
-        "alsa-sounds/Noise.wav",
-        &run(&settings, &[&noise], false, ""),
-    );
-
-    // Speed: the best of five passes over the whole test set, on this thread.
     let audio_s: f64 =
         all.iter().map(|c| c.audio.len() as f64).sum::<f64>() / f64::from(ANALYSIS_RATE_HZ);
-    let best = (0..5)
-        .map(|_| run(&settings, &all, false, "").cpu)
-        .min()
-        .unwrap_or_default();
-    println!(
-        "speed: {:.0} x real time ({audio_s:.0} s of audio in {:.1} ms, one thread)",
-        audio_s / best.as_secs_f64().max(1e-9),
-        best.as_secs_f64() * 1e3
-    );
+    #[allow(unused_mut)]
+    let mut detectors = vec![Detector::Tacet];
+    #[cfg(feature = "anchors")]
+    detectors.extend([Detector::Earshot, Detector::WebRtc(0), Detector::WebRtc(3)]);
+    for det in detectors {
+        println!(
+            "== {}\n{:<28} {:>6} {:>6} {:>6} {:>7} {:>8}",
+            det.name(),
+            "data set",
+            "P",
+            "R",
+            "F1",
+            "FA",
+            "frames"
+        );
+        let r = |clips: &[&LabeledClip], per_file: bool, tag: &str| {
+            run_detector(det, &settings, clips, per_file, tag)
+        };
+        row("ten-vad-testset 01-20", &r(&all, per_file, "ten"));
+        row("ten-vad-testset 01-15", &r(&tune, false, ""));
+        row("ten-vad-testset 16-20 (held)", &r(&hold, false, ""));
+        row("ten-vad-testset 8 kHz tel.", &r(&tel, per_file, "tel"));
+        row("ten-vad-testset -45 dBFS rms", &r(&quiet, false, ""));
+        row("ten-vad-testset 0 dBFS peak", &r(&loud, false, ""));
+        row("pyannote-ami-debug (UEM)", &r(&ami_refs, per_file, "ami"));
+        row("alsa-sounds/Noise.wav", &r(&[&noise], false, ""));
+
+        // Speed: the best of five passes over the whole test set, on this thread.
+        let best = (0..5)
+            .map(|_| r(&all, false, "").cpu)
+            .min()
+            .unwrap_or_default();
+        println!(
+            "speed: {:.0} x real time ({audio_s:.0} s of audio in {:.1} ms, one thread)",
+            audio_s / best.as_secs_f64().max(1e-9),
+            best.as_secs_f64() * 1e3
+        );
+    }
     Ok(())
 }
 

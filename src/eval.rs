@@ -208,6 +208,16 @@ fn ratio(num: u64, den: u64, empty: f64) -> f64 {
 /// Runs a tracker over a whole clip (a trailing partial frame is zero-padded) and returns
 /// its speech segments in samples.
 pub fn segments_from_vad(tracker: &mut SpeechTracker, audio: &[f32]) -> Vec<Span> {
+    segments_with_reference(tracker, audio, None)
+}
+
+/// [`segments_from_vad`] with the far-end signal at the same instants (the rep side's
+/// reference); the reference is zero-padded or cut to the clip's length.
+pub fn segments_with_reference(
+    tracker: &mut SpeechTracker,
+    audio: &[f32],
+    reference: Option<&[f32]>,
+) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut open: Option<Samples> = None;
     let mut on_edge = |e: Edge| match e {
@@ -219,13 +229,21 @@ pub fn segments_from_vad(tracker: &mut SpeechTracker, audio: &[f32]) -> Vec<Span
         }
     };
     let mut padded = [0f32; FRAME_LEN_SAMPLES];
-    for chunk in audio.chunks(FRAME_LEN_SAMPLES) {
+    let mut far = [0f32; FRAME_LEN_SAMPLES];
+    for (i, chunk) in audio.chunks(FRAME_LEN_SAMPLES).enumerate() {
+        let r = reference.map(|r| {
+            far.fill(0.0);
+            let start = (i * FRAME_LEN_SAMPLES).min(r.len());
+            let end = (start + FRAME_LEN_SAMPLES).min(r.len());
+            far[..end - start].copy_from_slice(&r[start..end]);
+            &far[..]
+        });
         if chunk.len() == FRAME_LEN_SAMPLES {
-            tracker.push(chunk, None, &mut on_edge);
+            tracker.push(chunk, r, &mut on_edge);
         } else {
             padded.fill(0.0);
             padded[..chunk.len()].copy_from_slice(chunk);
-            tracker.push(&padded, None, &mut on_edge);
+            tracker.push(&padded, r, &mut on_edge);
         }
     }
     tracker.finish(&mut on_edge);
@@ -235,6 +253,16 @@ pub fn segments_from_vad(tracker: &mut SpeechTracker, audio: &[f32]) -> Vec<Span
 /// Reads a WAV file as mono f32 at the analysis rate (channels averaged; 8, 16, 32 and
 /// 48 kHz and other integer-ratio rates resampled with a windowed-sinc filter).
 pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>> {
+    let channels = read_wav_channels_16k(path)?;
+    let n = channels.first().map_or(0, Vec::len);
+    let k = channels.len().max(1) as f32;
+    Ok((0..n)
+        .map(|i| channels.iter().map(|c| c[i]).sum::<f32>() / k)
+        .collect())
+}
+
+/// Reads every channel of a WAV file as f32 at the analysis rate.
+pub fn read_wav_channels_16k(path: &Path) -> Result<Vec<Vec<f32>>> {
     let mut reader =
         hound::WavReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let spec = reader.spec();
@@ -253,20 +281,29 @@ pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>> {
                 .with_context(|| format!("cannot read {}", path.display()))?
         }
     };
-    let mono: Vec<f32> = interleaved
-        .chunks(channels)
-        .map(|c| c.iter().sum::<f32>() / c.len() as f32)
+    let split: Vec<Vec<f32>> = (0..channels)
+        .map(|c| {
+            interleaved
+                .iter()
+                .skip(c)
+                .step_by(channels)
+                .copied()
+                .collect()
+        })
         .collect();
     let rate = spec.sample_rate;
     if rate == ANALYSIS_RATE_HZ {
-        return Ok(mono);
+        return Ok(split);
     }
     let g = gcd(rate, ANALYSIS_RATE_HZ);
     let (up, down) = (ANALYSIS_RATE_HZ / g, rate / g);
     if up > 64 || down > 64 {
         bail!("{}: unsupported sample rate {rate} Hz", path.display());
     }
-    Ok(resample_rational(&mono, up as usize, down as usize))
+    Ok(split
+        .iter()
+        .map(|c| resample_rational(c, up as usize, down as usize))
+        .collect())
 }
 
 fn gcd(a: u32, b: u32) -> u32 {
@@ -420,6 +457,8 @@ pub fn load_ami(dir: &Path) -> Result<Vec<LabeledClip>> {
     }
     Ok(out)
 }
+
+pub mod synth;
 
 #[cfg(test)]
 mod tests {

@@ -37,7 +37,16 @@ pub struct TrackerParams {
     /// Starts are moved this many frames earlier (never before the previous end): the
     /// classifier needs a frame or two of speech before its score crosses the threshold.
     pub start_preroll_frames: u32,
+    /// A burst counts only once it holds a run of this many consecutive raw-speech frames
+    /// (a syllable does; a key click or a tap does not, however often it repeats). Until
+    /// then, a gap of more than [`UNCONFIRMED_GAP_FRAMES`] restarts the burst.
+    pub min_run_frames: u32,
 }
+
+/// While a burst is unconfirmed (no run of `min_run_frames` yet), a gap longer than this
+/// restarts it at the next raw-speech frame, so a stretch of clicks before speech does not
+/// pull the speech's start earlier.
+pub const UNCONFIRMED_GAP_FRAMES: u64 = 3;
 
 /// Largest allowed gap fill: the end decision comes at most 150 ms after the true end.
 pub const MAX_DECISION_DELAY_FRAMES: u32 = 15;
@@ -48,6 +57,7 @@ impl Default for TrackerParams {
             max_gap_frames: 14,
             min_speech_frames: 5,
             start_preroll_frames: 2,
+            min_run_frames: 4,
         }
     }
 }
@@ -68,6 +78,10 @@ pub struct SpeechTracker {
     burst: Option<(u64, u64)>,
     /// True once the burst in progress has been long enough and its start emitted.
     started: bool,
+    /// Consecutive raw-speech frames ending at the last frame.
+    run: u32,
+    /// True once the burst in progress has held a run of `min_run_frames`.
+    confirmed: bool,
     /// Frame of the last emitted end (a pre-rolled start never goes before it).
     last_end: u64,
 }
@@ -85,6 +99,7 @@ impl SpeechTracker {
             max_gap_frames: params.max_gap_frames.min(MAX_DECISION_DELAY_FRAMES - 1),
             min_speech_frames: params.min_speech_frames.max(1),
             start_preroll_frames: params.start_preroll_frames,
+            min_run_frames: params.min_run_frames.max(1),
         };
         SpeechTracker {
             classifier,
@@ -92,6 +107,8 @@ impl SpeechTracker {
             frames: 0,
             burst: None,
             started: false,
+            run: 0,
+            confirmed: false,
             last_end: 0,
         }
     }
@@ -108,16 +125,26 @@ impl SpeechTracker {
         let f = self.frames;
         self.frames += 1;
         if speech {
+            self.run += 1;
             let first = match self.burst {
+                // An unconfirmed burst restarts after a gap of clicks or taps.
+                Some((_, last)) if !self.confirmed && f - last > UNCONFIRMED_GAP_FRAMES => f,
                 Some((first, _)) => first,
                 None => f,
             };
             self.burst = Some((first, f));
-            if !self.started && f + 1 - first >= u64::from(self.params.min_speech_frames) {
+            if self.run >= self.params.min_run_frames {
+                self.confirmed = true;
+            }
+            if !self.started
+                && self.confirmed
+                && f + 1 - first >= u64::from(self.params.min_speech_frames)
+            {
                 self.started = true;
                 out(Edge::Start(to_samples(self.preroll(first))));
             }
         } else if let Some((_, last)) = self.burst {
+            self.run = 0;
             // The gap after `last` is now `f - last` frames; past `max_gap_frames` the
             // burst is over.
             if f - last > u64::from(self.params.max_gap_frames) {
@@ -140,6 +167,8 @@ impl SpeechTracker {
             self.last_end = last + 1;
         }
         self.started = false;
+        self.confirmed = false;
+        self.run = 0;
     }
 
     /// Where a burst whose first raw-speech frame is `first` starts.
@@ -237,6 +266,7 @@ mod tests {
         max_gap_frames: 3,
         min_speech_frames: 2,
         start_preroll_frames: 0,
+        min_run_frames: 1,
     };
 
     #[test]
@@ -270,6 +300,7 @@ mod tests {
             max_gap_frames: 2,
             min_speech_frames: 4,
             start_preroll_frames: 0,
+            min_run_frames: 1,
         };
         let (e, _) = run("0100000110000001111000", params);
         assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);
@@ -305,6 +336,23 @@ mod tests {
     }
 
     #[test]
+    fn bursts_without_a_long_enough_run_are_dropped() {
+        let params = TrackerParams {
+            max_gap_frames: 3,
+            min_speech_frames: 2,
+            start_preroll_frames: 0,
+            min_run_frames: 3,
+        };
+        // Clicks: runs of 2 with short gaps never start speech; the speech after them
+        // starts at its own first frame, not at the first click.
+        let (e, _) = run("0110110011001100011110000000", params);
+        assert_eq!(edges_only(&e), vec![Edge::Start(17), Edge::End(21)]);
+        // A short run followed closely by a long one is kept whole.
+        let (e, _) = run("0110111100000", params);
+        assert_eq!(edges_only(&e), vec![Edge::Start(1), Edge::End(8)]);
+    }
+
+    #[test]
     fn delay_is_capped() {
         let t = SpeechTracker::with_params(
             Box::new(Scripted {
@@ -315,6 +363,7 @@ mod tests {
                 max_gap_frames: 100,
                 min_speech_frames: 1,
                 start_preroll_frames: 0,
+                min_run_frames: 1,
             },
         );
         assert_eq!(t.params().max_gap_frames, MAX_DECISION_DELAY_FRAMES - 1);

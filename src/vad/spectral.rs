@@ -14,6 +14,15 @@
 //!
 //! An optional noise mean/variance tracker (`noise_tau_ms > 0`) refines `N_b` between the
 //! minimum and the mean; it is off by default (it did not help on the labeled sets).
+//!
+//! Headset bleed: when the far-end frame is given (`reference`, the rep's microphone side),
+//! the far end's band levels `F_b` are computed the same way and an envelope
+//! `E_b = max(F_b over the last 0-20 ms of delays)` is kept. The coupling
+//! `G_b ~ L_b - E_b` from far end to microphone is learned per band as a low quantile
+//! (fast down, slow up) over frames where the far end is active in that band, and the
+//! predicted leak `E_b + G_b + margin` joins the noise floor: `N'_b = max(N_b, leak_b)`.
+//! Bleed therefore scores about 0, while the rep's own speech (tens of dB above the leak)
+//! still scores in the bands it dominates, including over the far end (double talk).
 
 use std::sync::Arc;
 
@@ -82,6 +91,20 @@ pub struct SpectralParams {
     pub on_db: f32,
     /// Score below which speech stops (hysteresis: `off_db <= on_db`).
     pub off_db: f32,
+    /// Far-end frames (10 ms each) searched for the bleed delay, beyond the current one.
+    pub leak_delay_frames: usize,
+    /// Starting far-end-to-microphone coupling per band (dB), before any learning.
+    pub leak_prior_db: f32,
+    /// The predicted leak is placed this far above the learned coupling (the coupling
+    /// is a low quantile; the leak fluctuates above it).
+    pub leak_margin_db: f32,
+    /// Learning steps of the coupling quantile: down by at most this per frame when the
+    /// observed ratio is below it...
+    pub leak_down_db: f32,
+    /// ...and up by this per frame otherwise.
+    pub leak_up_db: f32,
+    /// A far-end band counts as active this far above its own floor.
+    pub far_active_db: f32,
 }
 
 impl Default for SpectralParams {
@@ -101,7 +124,13 @@ impl Default for SpectralParams {
             high_band_weight: 0.0,
             score_max_hz: 4000.0,
             on_db: 5.0,
-            off_db: 3.0,
+            off_db: 4.0,
+            leak_delay_frames: 2,
+            leak_prior_db: -20.0,
+            leak_margin_db: 10.0,
+            leak_down_db: 0.5,
+            leak_up_db: 0.01,
+            far_active_db: 10.0,
         }
     }
 }
@@ -152,6 +181,43 @@ pub struct SpectralClassifier {
     frames_seen: u64,
     speaking: bool,
     last_score_db: f32,
+    /// Far-end state (used only when a reference is given).
+    far: FarEnd,
+}
+
+/// Most far-end delay frames kept (the ring size less one).
+const MAX_LEAK_DELAY_FRAMES: usize = 7;
+
+/// Far-end tracking for bleed rejection. Fixed-size, allocated with the classifier.
+struct FarEnd {
+    /// Last `WINDOW_LEN_SAMPLES` far-end samples.
+    history: Vec<f32>,
+    /// Band levels (dB) of the last frames, ring of `MAX_LEAK_DELAY_FRAMES + 1`.
+    ring_db: [[f32; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
+    ring_pos: usize,
+    /// Far-end floor per band: follows drops at once, rises 2 dB/s.
+    floor_db: [f32; NUM_BANDS],
+    /// Learned coupling per band (dB).
+    coupling_db: [f32; NUM_BANDS],
+    /// Predicted leak per band for the current frame (dB).
+    leak_db: [f32; NUM_BANDS],
+    /// Whether a far-end frame has been seen.
+    seen: bool,
+}
+
+impl FarEnd {
+    fn new(prior_db: f32) -> Self {
+        let silent = 10.0 * ENERGY_FLOOR_LINEAR.log10();
+        FarEnd {
+            history: vec![0.0; WINDOW_LEN_SAMPLES],
+            ring_db: [[silent; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
+            ring_pos: 0,
+            floor_db: [silent; NUM_BANDS],
+            coupling_db: [prior_db; NUM_BANDS],
+            leak_db: [f32::NEG_INFINITY; NUM_BANDS],
+            seen: false,
+        }
+    }
 }
 
 impl SpectralClassifier {
@@ -235,7 +301,13 @@ impl SpectralClassifier {
             frames_seen: 0,
             speaking: false,
             last_score_db: 0.0,
+            far: FarEnd::new(params.leak_prior_db),
         }
+    }
+
+    /// The learned far-end-to-microphone coupling per band (dB).
+    pub fn leak_coupling_db(&self) -> &[f32; NUM_BANDS] {
+        &self.far.coupling_db
     }
 
     /// The score of the last classified frame (mean clamped band SNR, dB).
@@ -243,19 +315,15 @@ impl SpectralClassifier {
         self.last_score_db
     }
 
-    /// Shifts one frame into the history (a short frame is zero-padded, a long one cut).
-    fn push_history(&mut self, frame: &[f32]) {
-        let hop = FRAME_LEN_SAMPLES.min(WINDOW_LEN_SAMPLES);
-        self.history.copy_within(hop.., 0);
-        let tail = &mut self.history[WINDOW_LEN_SAMPLES - hop..];
-        let n = frame.len().min(hop);
-        tail[..n].copy_from_slice(&frame[..n]);
-        tail[n..].fill(0.0);
-    }
-
-    /// Computes band levels in dB: `L_b = 10 log10(sum_{k in b} |X_k|^2 * norm_b + eps)`.
-    fn band_levels(&mut self, out_db: &mut [f32; NUM_BANDS]) {
-        for ((dst, x), w) in self.fft_in.iter_mut().zip(&self.history).zip(&self.window) {
+    /// Computes band levels in dB of the microphone history (`far == false`) or the far
+    /// end's: `L_b = 10 log10(sum_{k in b} |X_k|^2 * norm_b + eps)`.
+    fn band_levels(&mut self, far: bool, out_db: &mut [f32; NUM_BANDS]) {
+        let history = if far {
+            &self.far.history
+        } else {
+            &self.history
+        };
+        for ((dst, x), w) in self.fft_in.iter_mut().zip(history).zip(&self.window) {
             *dst = x * w;
         }
         self.fft_in[WINDOW_LEN_SAMPLES..].fill(0.0);
@@ -308,6 +376,16 @@ impl SpectralClassifier {
     }
 }
 
+/// Shifts one frame into a history (a short frame is zero-padded, a long one cut).
+fn push_history(history: &mut [f32], frame: &[f32]) {
+    let hop = FRAME_LEN_SAMPLES.min(WINDOW_LEN_SAMPLES);
+    history.copy_within(hop.., 0);
+    let tail = &mut history[WINDOW_LEN_SAMPLES - hop..];
+    let n = frame.len().min(hop);
+    tail[..n].copy_from_slice(&frame[..n]);
+    tail[n..].fill(0.0);
+}
+
 /// `10 log10(x)` for positive `x`, fast: with `x = m 2^e`, `m` in `[1, 2)`,
 /// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
 /// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
@@ -331,8 +409,8 @@ impl Default for SpectralClassifier {
 }
 
 impl FrameClassifier for SpectralClassifier {
-    fn classify(&mut self, frame: &[f32], _reference: Option<&[f32]>) -> bool {
-        let score = self.analyze(frame);
+    fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool {
+        let score = self.analyze_with_reference(frame, reference);
         // Hysteresis: start above `on_db`, stop below `off_db`.
         self.speaking = if self.speaking {
             score >= self.params.off_db
@@ -347,9 +425,60 @@ impl SpectralClassifier {
     /// Analyses one frame: updates the noise floor and the per-band SNRs, and returns the
     /// score (mean clamped band SNR, dB) without deciding.
     pub fn analyze(&mut self, frame: &[f32]) -> f32 {
-        self.push_history(frame);
+        self.analyze_with_reference(frame, None)
+    }
+
+    /// Updates the far-end envelope, learns the coupling from this frame's microphone
+    /// levels and predicts the leak per band (see the module docs).
+    fn update_leak(&mut self, reference: &[f32], mic_db: &[f32; NUM_BANDS]) {
+        push_history(&mut self.far.history, reference);
+        let mut far_db = [0f32; NUM_BANDS];
+        self.band_levels(true, &mut far_db);
+        let p = self.params;
+        let far = &mut self.far;
+        if !far.seen {
+            far.floor_db = far_db;
+            far.seen = true;
+        }
+        far.ring_pos = (far.ring_pos + 1) % far.ring_db.len();
+        far.ring_db[far.ring_pos] = far_db;
+        let delays = p.leak_delay_frames.min(MAX_LEAK_DELAY_FRAMES) + 1;
+        let ring_len = far.ring_db.len();
+        // Floor rise per frame: 2 dB/s.
+        let rise = 2.0 * FRAME_LEN_SAMPLES as f32 / ANALYSIS_RATE_HZ as f32;
+        for b in 0..NUM_BANDS {
+            let mut env = f32::NEG_INFINITY;
+            for d in 0..delays {
+                env = env.max(far.ring_db[(far.ring_pos + ring_len - d) % ring_len][b]);
+            }
+            let floor = &mut far.floor_db[b];
+            *floor = if far_db[b] < *floor {
+                far_db[b]
+            } else {
+                *floor + rise
+            };
+            if env > *floor + p.far_active_db {
+                let ratio = mic_db[b] - env;
+                let g = &mut far.coupling_db[b];
+                *g = if ratio < *g {
+                    (*g - p.leak_down_db).max(ratio)
+                } else {
+                    *g + p.leak_up_db
+                };
+            }
+            far.leak_db[b] = env + far.coupling_db[b] + p.leak_margin_db;
+        }
+    }
+
+    /// [`analyze`](Self::analyze) with the far-end frame at the same instant, when known:
+    /// the far end's predicted leak is treated as noise.
+    pub fn analyze_with_reference(&mut self, frame: &[f32], reference: Option<&[f32]>) -> f32 {
+        push_history(&mut self.history, frame);
         let mut level_db = [0f32; NUM_BANDS];
-        self.band_levels(&mut level_db);
+        self.band_levels(false, &mut level_db);
+        if let Some(reference) = reference {
+            self.update_leak(reference, &level_db);
+        }
 
         // One-pole smoothing in the log domain: s[n] = a s[n-1] + (1 - a) x[n].
         if self.frames_seen == 0 {
@@ -390,10 +519,15 @@ impl SpectralClassifier {
 
         // Score = mean over the K best scored bands of clamp(L_b - N_b - k sigma_b, 0, cap).
         let cap = p.snr_cap_db;
+        let with_leak = reference.is_some();
         for b in 0..NUM_BANDS {
-            let raw = self.score_input_db[b]
-                - self.noise_mean_db[b]
-                - p.noise_sigmas * self.noise_var_db2[b].sqrt();
+            let noise = if with_leak {
+                self.noise_mean_db[b].max(self.far.leak_db[b])
+            } else {
+                self.noise_mean_db[b]
+            };
+            let raw =
+                self.score_input_db[b] - noise - p.noise_sigmas * self.noise_var_db2[b].sqrt();
             let snr = raw.clamp(0.0, cap);
             self.band_snr_db[b] = snr;
         }

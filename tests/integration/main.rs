@@ -16,3 +16,4 @@ mod shared_data;
 mod signals;
 mod soak;
 mod ui_e2e;
+mod vad_quality;

@@ -1,0 +1,277 @@
+//! Detector behaviour under the conditions of a real call: headset bleed and double talk
+//! (two channels), keyboard clicks, fan noise and mains hum, breaths, a level sweep, and a
+//! mu-law telephone far side with comfort noise. Speech is the bundled demo call (exact
+//! timing); keyboard recordings from ../shared/data are used when present.
+//!
+//! Every assertion is a tolerance band around the measured behaviour (docs/vad.md): a
+//! failure means the detector got worse on that condition.
+
+use tacet::eval::synth::{self, Rng};
+use tacet::eval::{FrameCounts, LabelSpan, detector_frames, reference_frames};
+use tacet::timeline::{FRAME_LEN_SAMPLES, Span};
+use tacet::vad::default_tracker;
+
+use crate::common::*;
+
+/// Demo call: (rep channel, prospect channel, rep truth, prospect truth).
+fn demo() -> (Vec<f32>, Vec<f32>, Vec<LabelSpan>, Vec<LabelSpan>) {
+    let mut ch = tacet::eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
+    assert_eq!(ch.len(), 2);
+    let prospect = ch.pop().expect("two channels");
+    let rep = ch.pop().expect("two channels");
+    let truth = demo_truth();
+    let spans = |party: &str| -> Vec<LabelSpan> {
+        truth[party]["segments"]
+            .as_array()
+            .expect("segments")
+            .iter()
+            .map(|s| LabelSpan {
+                start_s: s["start_s"].as_f64().expect("start"),
+                end_s: s["end_s"].as_f64().expect("end"),
+            })
+            .collect()
+    };
+    (rep, prospect, spans("rep"), spans("prospect"))
+}
+
+fn frames(x: &[f32]) -> usize {
+    x.len() / FRAME_LEN_SAMPLES
+}
+
+/// The default detector's decisions per 10 ms frame, with an optional far-end reference.
+fn detect(audio: &[f32], reference: Option<&[f32]>) -> Vec<bool> {
+    let spans: Vec<Span> =
+        tacet::eval::segments_with_reference(&mut default_tracker(), audio, reference);
+    detector_frames(&spans, frames(audio))
+}
+
+/// Share of frames called speech.
+fn speech_share(audio: &[f32]) -> f64 {
+    let d = detect(audio, None);
+    d.iter().filter(|&&x| x).count() as f64 / d.len().max(1) as f64
+}
+
+fn score(truth: &[LabelSpan], detected: &[bool]) -> FrameCounts {
+    let r = reference_frames(truth, detected.len());
+    let mut c = FrameCounts::default();
+    c.add(&r, detected, None);
+    c
+}
+
+fn shifted(x: &[f32], by_samples: usize) -> Vec<f32> {
+    let mut y = vec![0f32; x.len()];
+    y[by_samples..].copy_from_slice(&x[..x.len() - by_samples]);
+    y
+}
+
+fn shifted_spans(s: &[LabelSpan], by_s: f64) -> Vec<LabelSpan> {
+    s.iter()
+        .map(|l| LabelSpan {
+            start_s: l.start_s + by_s,
+            end_s: l.end_s + by_s,
+        })
+        .collect()
+}
+
+/// `mask` widened by `k` frames on each side.
+fn dilate(mask: &[bool], k: usize) -> Vec<bool> {
+    (0..mask.len())
+        .map(|i| mask[i.saturating_sub(k)..(i + k + 1).min(mask.len())].contains(&true))
+        .collect()
+}
+
+#[test]
+fn headset_bleed_is_not_rep_speech_and_double_talk_is_kept() {
+    let (rep, prospect, rep_truth, prospect_truth) = demo();
+    // The rep's speech moved 2.3 s later so that it runs over the prospect in places.
+    let shift_s = 2.3;
+    let rep_mic = shifted(&rep, (shift_s * 16_000.0) as usize);
+    let rep_truth = shifted_spans(&rep_truth, shift_s);
+    let n = frames(&rep_mic);
+    let rep_on = reference_frames(&rep_truth, n);
+    let far_on = reference_frames(&prospect_truth, n);
+    let near_rep = dilate(&rep_on, 30);
+    let bleed_only: Vec<bool> = (0..n).map(|i| far_on[i] && !near_rep[i]).collect();
+    let double: Vec<bool> = (0..n).map(|i| far_on[i] && rep_on[i]).collect();
+    let n_bleed = bleed_only.iter().filter(|&&x| x).count();
+    let n_double = double.iter().filter(|&&x| x).count();
+    assert!(n_bleed > 2000 && n_double > 300, "{n_bleed} {n_double}");
+
+    for (atten_db, delay_ms, seed) in [(25.0, 4.0, 1), (30.0, 12.0, 2), (35.0, 20.0, 3)] {
+        let mut mic = rep_mic.clone();
+        synth::add_into(&mut mic, &synth::bleed(&prospect, delay_ms, atten_db, seed));
+        let room = synth::pink(mic.len(), seed + 10, -65.0);
+        synth::add_into(&mut mic, &room);
+        let with_ref = detect(&mic, Some(&prospect));
+        let without_ref = detect(&mic, None);
+        let rate = |d: &[bool], m: &[bool]| {
+            let hits = (0..n).filter(|&i| m[i] && d[i]).count();
+            hits as f64 / m.iter().filter(|&&x| x).count() as f64
+        };
+        let bleed_rate = rate(&with_ref, &bleed_only);
+        let double_recall = rate(&with_ref, &double);
+        let rep_recall = rate(&with_ref, &rep_on);
+        eprintln!(
+            "bleed {atten_db} dB, {delay_ms} ms: bleed-only called rep {bleed_rate:.3} \
+             (without the far end {:.3}), double-talk recall {double_recall:.3} \
+             (without the far end {:.3}), rep recall {rep_recall:.3}",
+            rate(&without_ref, &bleed_only),
+            rate(&without_ref, &double),
+        );
+        assert!(
+            bleed_rate < 0.05,
+            "bleed-only frames called rep speech: {bleed_rate:.3}"
+        );
+        assert!(
+            double_recall >= 0.9,
+            "double-talk recall {double_recall:.3}"
+        );
+        assert!(rep_recall >= 0.9, "rep recall {rep_recall:.3}");
+    }
+}
+
+/// Tolerance bands for non-speech conditions the detector still handles poorly: recorded
+/// keystrokes (each rings for 100-300 ms through the conference codec) and breaths
+/// (measured values in docs/vad.md, plus a margin).
+const RECORDED_TYPING_MAX_SHARE: f64 = 0.88;
+const BREATHS_MAX_SHARE: f64 = 0.30;
+
+#[test]
+fn synthetic_keyboard_clicks_are_mostly_not_speech() {
+    let n = 30 * 16_000;
+    let mut shares = Vec::new();
+    for (keys_per_s, peak_dbfs, seed, max_share) in [(2.0, -20.0, 1, 0.12), (5.0, -30.0, 2, 0.35)] {
+        let mut x = synth::clicks(n, seed, keys_per_s, peak_dbfs);
+        synth::add_into(&mut x, &synth::pink(n, seed + 5, -65.0));
+        let share = speech_share(&x);
+        eprintln!("clicks {keys_per_s}/s at {peak_dbfs} dBFS: speech share {share:.3}");
+        shares.push((share, max_share));
+    }
+    // Short clicks never hold a run of raw-speech frames long enough to start speech; what
+    // remains is clicks whose ring or overlap with the next one makes such a run.
+    for (share, max_share) in shares {
+        assert!(
+            share <= max_share,
+            "clicks: {share:.3} of frames called speech"
+        );
+    }
+}
+
+#[test]
+fn recorded_keyboard_typing_is_mostly_not_speech() {
+    let Some(data) = shared_data("recorded_keyboard_typing_is_mostly_not_speech") else {
+        return;
+    };
+    let dir = data.join("train/keystrokes-zoom/Zoom");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("keystrokes-zoom folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let (mut called, mut total) = (0usize, 0usize);
+    for f in files.iter().take(6) {
+        let x = tacet::eval::read_wav_16k(f).expect("wav");
+        let d = detect(&x, None);
+        called += d.iter().filter(|&&v| v).count();
+        total += d.len();
+    }
+    let share = called as f64 / total as f64;
+    eprintln!("keystrokes-zoom: speech share {share:.3}");
+    assert!(
+        share <= RECORDED_TYPING_MAX_SHARE,
+        "typing: {share:.3} of frames called speech"
+    );
+}
+
+#[test]
+fn fan_noise_and_mains_hum_are_not_speech_and_speech_over_them_is_found() {
+    let (rep, _, rep_truth, _) = demo();
+    for (mains_hz, seed) in [(50.0, 1), (60.0, 2)] {
+        let n = rep.len();
+        let mut noise = synth::hum(n, mains_hz, -40.0);
+        synth::add_into(&mut noise, &synth::fan(n, seed, -45.0));
+        let share = speech_share(&noise[..20 * 16_000]);
+        let mut x = rep.clone();
+        synth::add_into(&mut x, &noise);
+        let c = score(&rep_truth, &detect(&x, None));
+        eprintln!(
+            "hum {mains_hz} Hz + fan: noise alone {share:.3}; speech over it P {:.3} R {:.3}",
+            c.precision(),
+            c.recall()
+        );
+        assert!(
+            share <= 0.01,
+            "hum + fan: {share:.3} of frames called speech"
+        );
+        assert!(c.recall() >= 0.9 && c.precision() >= 0.85);
+    }
+}
+
+#[test]
+fn breath_noise_bursts_are_mostly_not_speech() {
+    let n = 30 * 16_000;
+    let mut x = synth::breaths(n, 7, 1.5, -45.0);
+    synth::add_into(&mut x, &synth::pink(n, 8, -65.0));
+    let share = speech_share(&x);
+    eprintln!("breaths: speech share {share:.3}");
+    assert!(
+        share <= BREATHS_MAX_SHARE,
+        "breaths: {share:.3} of frames called speech"
+    );
+}
+
+#[test]
+fn a_level_sweep_from_minus_45_to_0_dbfs_peak_keeps_f1() {
+    let (rep, _, rep_truth, _) = demo();
+    let peak = rep.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let self_noise = synth::pink(rep.len(), 3, -80.0);
+    let mut f1s = Vec::new();
+    for peak_dbfs in [-45.0, -35.0, -25.0, -15.0, -5.0, 0.0] {
+        let g = synth::db_to_gain(peak_dbfs) / peak;
+        let mut x: Vec<f32> = rep.iter().map(|v| v * g).collect();
+        synth::add_into(&mut x, &self_noise);
+        let f1 = score(&rep_truth, &detect(&x, None)).f1();
+        eprintln!("peak {peak_dbfs} dBFS: F1 {f1:.3}");
+        assert!(f1 >= 0.9, "peak {peak_dbfs} dBFS: F1 {f1:.3}");
+        f1s.push(f1);
+    }
+    let spread = f1s.iter().fold(0f64, |m, v| m.max(*v)) - f1s.iter().fold(1f64, |m, v| m.min(*v));
+    assert!(spread <= 0.05, "F1 varies by {spread:.3} over the sweep");
+}
+
+#[test]
+fn mulaw_far_side_with_comfort_noise() {
+    let (_, prospect, _, prospect_truth) = demo();
+    let n = frames(&prospect);
+    // The far talker's background (-60 dBFS) is sent while they talk and for 200 ms after
+    // (the sender's hangover); in the longer gaps the sender goes quiet and the receiver
+    // plays comfort noise 2 dB louder than the background it replaces.
+    let sending = dilate(&reference_frames(&prospect_truth, n), 20);
+    let per_sample =
+        |i: usize| -> bool { sending.get(i / FRAME_LEN_SAMPLES).copied().unwrap_or(false) };
+    let background = synth::pink(prospect.len(), 4, -60.0);
+    let sent: Vec<f32> = (0..prospect.len())
+        .map(|i| prospect[i] + if per_sample(i) { background[i] } else { 0.0 })
+        .collect();
+    let mut x = synth::mulaw_telephone(&sent);
+    let gate: Vec<bool> = (0..prospect.len()).map(|i| !per_sample(i)).collect();
+    synth::add_into(&mut x, &synth::comfort_noise(&gate, 5, -58.0));
+    let mut rng = Rng::new(9);
+    x.iter_mut().for_each(|v| *v += 1e-5 * rng.bipolar());
+    let c = score(&prospect_truth, &detect(&x, None));
+    eprintln!(
+        "mu-law + comfort noise: P {:.3} R {:.3} F1 {:.3} FA {:.3}",
+        c.precision(),
+        c.recall(),
+        c.f1(),
+        c.false_alarm_rate()
+    );
+    assert!(c.f1() >= 0.9, "F1 {:.3}", c.f1());
+    assert!(
+        c.false_alarm_rate() <= 0.08,
+        "FA {:.3}",
+        c.false_alarm_rate()
+    );
+}
