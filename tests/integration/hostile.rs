@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use proptest::prelude::*;
+
 use crate::common::*;
 
 /// A canonical PCM WAV header + data with every size field under the caller's control.
@@ -223,105 +225,112 @@ fn missing_unreadable_and_odd_paths_exit_3() {
     assert!(stderr(&out).contains("channel 7"));
 }
 
-/// xorshift64*: a small deterministic generator for the mutation fuzzer.
-struct Rng(u64);
+/// One mutation of a byte string.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Replace the byte at (index mod len).
+    Set(usize, u8),
+    /// Flip one bit in the first 48 bytes (the header, where damage matters most).
+    FlipHeader(usize, u8),
+    /// Cut the bytes from (index mod len + 1).
+    Truncate(usize),
+    /// Insert bytes at (index mod len + 1).
+    Insert(usize, Vec<u8>),
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
+        (0usize..48, 0u8..8).prop_map(|(i, bit)| Mutation::FlipHeader(i, bit)),
+        any::<usize>().prop_map(Mutation::Truncate),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..12)
+        )
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+    match m {
+        Mutation::Set(i, b) if !bytes.is_empty() => {
+            let k = i % bytes.len();
+            bytes[k] = *b;
+        }
+        Mutation::FlipHeader(i, bit) if *i < bytes.len() => bytes[*i] ^= 1 << bit,
+        Mutation::Truncate(i) => {
+            let keep = i % (bytes.len() + 1);
+            bytes.truncate(keep);
+        }
+        Mutation::Insert(i, v) => {
+            let at = i % (bytes.len() + 1);
+            bytes.splice(at..at, v.iter().copied());
+        }
+        _ => {}
     }
 }
 
-#[test]
-fn fuzz_wav_reading_never_panics() {
-    let seeds: Vec<Vec<u8>> = vec![
+fn seeds() -> Vec<Vec<u8>> {
+    vec![
         wav_bytes(1, 2, 16_000, 16, &stereo_pcm16()[..4000], 4036, 4000),
         wav_bytes(3, 2, 48_000, 32, &[0u8; 4000], 4036, 4000),
         wav_bytes(7, 2, 8_000, 8, &[0x55u8; 4000], 4036, 4000),
         wav_bytes(1, 2, 44_100, 24, &[1u8; 3000], 3036, 3000),
-    ];
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let cases = 10_000;
-    for case in 0..cases {
-        let mut bytes = seeds[case % seeds.len()].clone();
-        for _ in 0..1 + rng.below(8) {
-            match rng.below(4) {
-                0 if !bytes.is_empty() => {
-                    let i = rng.below(bytes.len());
-                    bytes[i] = rng.next() as u8;
-                }
-                1 if !bytes.is_empty() => {
-                    // Header fields are where the damage matters: hit the first 48 bytes.
-                    let i = rng.below(48.min(bytes.len()));
-                    bytes[i] ^= 1 << rng.below(8);
-                }
-                2 => {
-                    let keep = rng.below(bytes.len() + 1);
-                    bytes.truncate(keep);
-                }
-                _ => {
-                    let i = rng.below(bytes.len() + 1);
-                    let extra = rng.next().to_le_bytes();
-                    bytes.splice(i..i, extra);
-                }
-            }
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Damaged WAV bytes are read and analysed, or refused with an error: never a panic.
+    #[test]
+    fn fuzz_wav_reading_never_panics(
+        seed in 0usize..4,
+        mutations in proptest::collection::vec(mutation(), 1..8),
+    ) {
+        let mut bytes = seeds()[seed].clone();
+        for m in &mutations {
+            apply(&mut bytes, m);
         }
-        let result = std::panic::catch_unwind(|| {
-            let name = Path::new("fuzz.wav");
-            if let Ok(reader) = tacet::audio::decode::AudioReader::open_vec(name, bytes.clone()) {
-                let mut source = match tacet::audio::source::FileSource::from_reader(reader, 0, 1) {
-                    Ok(s) => s,
-                    Err(_) => return,
-                };
+        let name = Path::new("fuzz.wav");
+        if let Ok(reader) = tacet::audio::decode::AudioReader::open_vec(name, bytes) {
+            if let Ok(mut source) = tacet::audio::source::FileSource::from_reader(reader, 0, 1) {
                 let config = tacet::config::Config::default();
                 let _ = tacet::analysis::run_source(&mut source, &config, &mut |_| {});
             }
-        });
-        assert!(
-            result.is_ok(),
-            "case {case} panicked on {} bytes",
-            bytes.len()
-        );
-    }
-}
-
-#[test]
-fn fuzz_config_parsing_never_panics() {
-    let base = tacet::config::DEFAULT_TOML.as_bytes().to_vec();
-    let tokens: [&[u8]; 12] = [
-        b"=", b"[", b"]", b"\"", b"\n", b"-1", b"1e400", b"nan", b"[cues]", b"x = ", b"{", b"'''",
-    ];
-    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for case in 0..10_000 {
-        let mut bytes = base.clone();
-        for _ in 0..1 + rng.below(4) {
-            let i = rng.below(bytes.len() + 1);
-            match rng.below(3) {
-                0 => {
-                    let t = tokens[rng.below(tokens.len())];
-                    bytes.splice(i..i, t.iter().copied());
-                }
-                1 => {
-                    let end = (i + rng.below(40)).min(bytes.len());
-                    bytes.drain(i..end);
-                }
-                _ => {
-                    if i < bytes.len() {
-                        bytes[i] = rng.next() as u8;
-                    }
-                }
-            }
         }
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        let result = std::panic::catch_unwind(|| {
-            let _ = tacet::config::Config::from_toml(&text, Path::new("fuzz.toml"));
-        });
-        assert!(result.is_ok(), "config case {case} panicked");
+    }
+
+    /// Damaged configuration text is accepted or refused with an error: never a panic.
+    #[test]
+    fn fuzz_config_parsing_never_panics(
+        edits in proptest::collection::vec(
+            (any::<usize>(), prop_oneof![
+                Just("=".to_string()), Just("[".to_string()), Just("]".to_string()),
+                Just("\"".to_string()), Just("\n".to_string()), Just("-1".to_string()),
+                Just("1e400".to_string()), Just("nan".to_string()), Just("[cues]".to_string()),
+                Just("x = ".to_string()), Just("{".to_string()), Just("'''".to_string()),
+                "[a-z_]{1,12} = [0-9.]{1,6}\n",
+            ]),
+            1..5,
+        ),
+        cut in any::<usize>(),
+    ) {
+        let mut text = tacet::config::DEFAULT_TOML.to_string();
+        for (at, piece) in &edits {
+            let mut k = at % (text.len() + 1);
+            while !text.is_char_boundary(k) {
+                k -= 1;
+            }
+            text.insert_str(k, piece);
+        }
+        let mut cut_at = cut % (text.len() + 1);
+        while !text.is_char_boundary(cut_at) {
+            cut_at -= 1;
+        }
+        if cut % 3 == 0 {
+            text.truncate(cut_at);
+        }
+        let _ = tacet::config::Config::from_toml(&text, Path::new("fuzz.toml"));
     }
 }

@@ -9,6 +9,7 @@ mod analyze_demo;
 mod bad_input;
 mod batch_history;
 mod cli;
+mod formats_in;
 mod hostile;
 mod live_capture;
 mod reports;
