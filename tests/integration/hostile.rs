@@ -293,11 +293,11 @@ proptest! {
             apply(&mut bytes, m);
         }
         let name = Path::new("fuzz.wav");
-        if let Ok(reader) = tacet::audio::decode::AudioReader::open_vec(name, bytes) {
-            if let Ok(mut source) = tacet::audio::source::FileSource::from_reader(reader, 0, 1) {
-                let config = tacet::config::Config::default();
-                let _ = tacet::analysis::run_source(&mut source, &config, &mut |_| {});
-            }
+        if let Ok(reader) = tacet::audio::decode::AudioReader::open_vec(name, bytes)
+            && let Ok(mut source) = tacet::audio::source::FileSource::from_reader(reader, 0, 1)
+        {
+            let config = tacet::config::Config::default();
+            let _ = tacet::analysis::run_source(&mut source, &config, &mut |_| {});
         }
     }
 
