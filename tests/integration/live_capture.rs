@@ -396,3 +396,68 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
     .expect("json");
     assert!(report["duration_s"].as_f64().expect("duration") > 0.5);
 }
+
+/// SIGINT, SIGTERM and SIGHUP during a recorded live session: it ends, the report is saved
+/// and the recording's WAV header is finalised (the file opens and holds the audio).
+#[test]
+fn signals_during_live_save_the_report_and_finalise_the_recording() {
+    if !sound_server("signals_during_live_save_the_report_and_finalise_the_recording") {
+        return;
+    }
+    for (signal, name) in [
+        (libc::SIGINT, "SIGINT"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGHUP, "SIGHUP"),
+    ] {
+        let data = tempfile::tempdir().expect("tempdir");
+        let (child, _, rx) = start_live(
+            &[
+                "--data-dir",
+                data.path().to_str().expect("p"),
+                "live",
+                "--mic",
+                "alsa:mic",
+                "--far",
+                "alsa:farend",
+                "--no-ui",
+                "--record",
+                "--duration",
+                "60",
+            ],
+            &[],
+        );
+        std::thread::sleep(Duration::from_millis(1500));
+        let pid = i32::try_from(child.id()).expect("pid");
+        // SAFETY: kill() on our own child with a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let (code, err) = finish(child, &rx, Duration::from_secs(20));
+        assert_eq!(code, 0, "{name}: {err}");
+        let sessions: Vec<PathBuf> = std::fs::read_dir(data.path().join("sessions"))
+            .expect("sessions")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(sessions.len(), 1, "{name}: {err}");
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(sessions[0].join("report.json")).expect("report.json"),
+        )
+        .expect("report parses");
+        let duration = report["duration_s"].as_f64().expect("duration");
+        assert!(
+            (0.5..30.0).contains(&duration),
+            "{name}: duration {duration}"
+        );
+        let recordings: Vec<PathBuf> = std::fs::read_dir(data.path().join("recordings"))
+            .expect("recordings")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(recordings.len(), 1, "{name}");
+        let wav = hound::WavReader::open(&recordings[0]).expect("finalised WAV opens");
+        let seconds = f64::from(wav.duration()) / f64::from(wav.spec().sample_rate);
+        assert!(
+            (seconds - duration).abs() < 0.05,
+            "{name}: WAV {seconds} s vs report {duration} s"
+        );
+    }
+}
