@@ -167,7 +167,63 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::source::{FrameFill, SourceError};
+    use crate::timeline::FRAME_LEN_SAMPLES;
     use std::time::Duration;
+
+    /// A tone on the rep's side that panics after `frames` frames.
+    struct Failing {
+        left: u32,
+    }
+
+    impl FrameSource for Failing {
+        fn next_frame(
+            &mut self,
+            rep: &mut [f32],
+            prospect: &mut [f32],
+        ) -> Result<Option<FrameFill>, SourceError> {
+            assert!(self.left > 0, "fault injected by the test");
+            self.left -= 1;
+            for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
+                *r = (i as f32 * 0.2).sin() * 0.3;
+                *p = 0.0;
+            }
+            Ok(Some(FrameFill {
+                valid_samples: FRAME_LEN_SAMPLES,
+            }))
+        }
+    }
+
+    #[test]
+    fn a_crash_mid_call_still_saves_the_report_and_a_playable_recording() {
+        let data = tempfile::tempdir().expect("tempdir");
+        let wav = data.path().join("rec.wav");
+        let result = run(
+            Box::new(Failing { left: 500 }),
+            &Config::default(),
+            RunOptions {
+                kind: "replay",
+                source_name: "test".into(),
+                pacing: Pacing::Free,
+                ui: false,
+                data_dir: data.path().to_path_buf(),
+                record: Some(wav.clone()),
+                duration_s: None,
+                output: None,
+            },
+        );
+        assert!(result.is_err(), "the crash is reported");
+        let sessions: Vec<_> = std::fs::read_dir(data.path().join("sessions"))
+            .expect("sessions")
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(sessions.len(), 1);
+        let json = std::fs::read_to_string(sessions[0].path().join("report.json")).expect("json");
+        let report: serde_json::Value = serde_json::from_str(&json).expect("parses");
+        assert_eq!(report["duration_s"].as_f64(), Some(5.0));
+        let reader = hound::WavReader::open(&wav).expect("the recording is finalised");
+        assert_eq!(reader.duration(), 500 * FRAME_LEN_SAMPLES as u32);
+    }
 
     #[test]
     fn iso_dates() {

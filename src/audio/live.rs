@@ -530,22 +530,31 @@ where
     T: SizedSample,
     f32: FromSample<T>,
 {
-    move |data: &[T], _| {
-        let frames = data.len() / channels.max(1);
-        for out in taps.iter_mut() {
-            let TapOut {
-                tap,
-                producer,
-                dropped,
-            } = out;
-            let n = frames.min(producer.slots());
-            if let Ok(chunk) = producer.write_chunk_uninit(n) {
-                let tap = *tap;
-                chunk.fill_from_iter(data.chunks_exact(channels).map(|f| mix(f, tap)));
-            }
-            if n < frames {
-                dropped.fetch_add((frames - n) as u64, Ordering::Relaxed);
-            }
+    move |data: &[T], _| deliver(data, channels, &mut taps)
+}
+
+/// Downmixes one callback's interleaved samples into each tap's ring; what does not fit
+/// is counted, never waited for. No allocation, lock, I/O or logging.
+fn deliver<T>(data: &[T], channels: usize, taps: &mut [TapOut])
+where
+    T: SizedSample,
+    f32: FromSample<T>,
+{
+    let channels = channels.max(1);
+    let frames = data.len() / channels;
+    for out in taps.iter_mut() {
+        let TapOut {
+            tap,
+            producer,
+            dropped,
+        } = out;
+        let n = frames.min(producer.slots());
+        if let Ok(chunk) = producer.write_chunk_uninit(n) {
+            let tap = *tap;
+            chunk.fill_from_iter(data.chunks_exact(channels).map(|f| mix(f, tap)));
+        }
+        if n < frames {
+            dropped.fetch_add((frames - n) as u64, Ordering::Relaxed);
         }
     }
 }
@@ -847,5 +856,54 @@ impl FrameSource for LiveSource {
 
     fn dropped_samples(&self) -> [u64; 2] {
         self.core.dropped_samples()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tap(tap: Tap, capacity: usize) -> (TapOut, rtrb::Consumer<f32>) {
+        let (producer, consumer) = rtrb::RingBuffer::new(capacity);
+        (
+            TapOut {
+                tap,
+                producer,
+                dropped: Arc::new(AtomicU64::new(0)),
+            },
+            consumer,
+        )
+    }
+
+    #[test]
+    fn overflow_is_counted_not_waited_for() {
+        // A stereo callback of 100 frames into rings of 64: 36 frames dropped on each tap.
+        let data: Vec<f32> = (0..200)
+            .map(|i| if i % 2 == 0 { 0.5 } else { -0.25 })
+            .collect();
+        let (left, mut left_rx) = tap(Tap::Channel(0), 64);
+        let (avg, mut avg_rx) = tap(Tap::Average, 64);
+        let mut taps = vec![left, avg];
+        deliver(&data, 2, &mut taps);
+        assert_eq!(taps[0].dropped.load(Ordering::Relaxed), 36);
+        assert_eq!(taps[1].dropped.load(Ordering::Relaxed), 36);
+        assert_eq!(left_rx.slots(), 64);
+        assert_eq!(left_rx.pop().ok(), Some(0.5));
+        assert_eq!(avg_rx.pop().ok(), Some(0.125));
+        // Once drained, the next callback fits and nothing more is counted.
+        while left_rx.pop().is_ok() {}
+        while avg_rx.pop().is_ok() {}
+        deliver(&data[..64], 2, &mut taps);
+        assert_eq!(taps[0].dropped.load(Ordering::Relaxed), 36);
+    }
+
+    #[test]
+    fn integer_samples_are_converted() {
+        let data: Vec<i16> = vec![16_384, -16_384, 0, 0];
+        let (mono, mut rx) = tap(Tap::Average, 8);
+        let mut taps = vec![mono];
+        deliver(&data, 1, &mut taps);
+        assert_eq!(rx.pop().ok(), Some(0.5));
+        assert_eq!(rx.pop().ok(), Some(-0.5));
     }
 }
