@@ -408,9 +408,23 @@ impl Default for SpectralClassifier {
     }
 }
 
+/// Frames quieter than this (RMS, dBFS) are never speech, whatever their SNR: it keeps a
+/// step from digital silence to a faint floor (dither, a far end starting to play, a mic
+/// unmuted) from reading as speech while the noise floor catches up (about 2 s).
+pub const SILENCE_FLOOR_DBFS: f32 = -85.0;
+
+/// RMS level of a frame, dBFS.
+fn frame_rms_dbfs(frame: &[f32]) -> f32 {
+    let energy = frame.iter().map(|v| v * v).sum::<f32>() / frame.len().max(1) as f32;
+    10.0 * energy.max(1e-20).log10()
+}
+
 impl FrameClassifier for SpectralClassifier {
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool {
-        let score = self.analyze_with_reference(frame, reference);
+        let mut score = self.analyze_with_reference(frame, reference);
+        if frame_rms_dbfs(frame) < SILENCE_FLOOR_DBFS {
+            score = 0.0;
+        }
         // Hysteresis: start above `on_db`, stop below `off_db`.
         self.speaking = if self.speaking {
             score >= self.params.off_db
@@ -563,6 +577,29 @@ impl SpectralClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_from_digital_silence_to_dither_is_not_speech() {
+        // 1 s of exact zeros, then 3 s of +-1 LSB (16-bit) noise: about -95 dBFS.
+        let mut c = SpectralClassifier::new();
+        let mut state = 0x1234_5678u32;
+        let mut speech = 0;
+        for f in 0..400 {
+            let mut frame = [0.0f32; 160];
+            if f >= 100 {
+                for v in frame.iter_mut() {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    *v = ((state % 3) as f32 - 1.0) / 32_768.0;
+                }
+            }
+            if c.classify(&frame, None) {
+                speech += 1;
+            }
+        }
+        assert_eq!(speech, 0);
+    }
 
     #[test]
     fn fast_db_matches_log10() {
