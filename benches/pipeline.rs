@@ -9,50 +9,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tacet::audio::resample::ToAnalysisRate;
 use tacet::audio::synth::SynthCall;
 use tacet::config::Config;
-use tacet::conversation::engine::{Thresholds, analyze};
-use tacet::conversation::{Bridger, LiveTracker};
-use tacet::timeline::{Party, Span};
-use tacet::vad::Edge;
 
-/// Frames of scripted speech edges: each side talks 3 s of every 7, offset by 3.5 s.
-fn run_engine(frames: u64, config: &Config) -> usize {
-    let mut bridgers = [Bridger::new(4_800), Bridger::new(4_800)];
-    let mut live = LiveTracker::new(config);
-    let mut segs: [Vec<Span>; 2] = [Vec::new(), Vec::new()];
-    let mut events = 0usize;
-    for f in 0..frames {
-        let t = f * 160;
-        for (side, party) in [Party::Rep, Party::Prospect].into_iter().enumerate() {
-            let edge = match (f + side as u64 * 350) % 700 {
-                0 => Some(Edge::Start(t)),
-                300 => Some(Edge::End(t)),
-                _ => None,
-            };
-            if let Some(e) = edge {
-                if let Some(span) = bridgers[side].edge(e) {
-                    segs[side].push(span);
-                    live.speech_end(party, span, &mut |_| events += 1);
-                }
-                if matches!(e, Edge::Start(_)) {
-                    live.speech_start(party, t, &mut |_| events += 1);
-                }
-            }
-            if let Some(span) = bridgers[side].advance(t) {
-                segs[side].push(span);
-                live.speech_end(party, span, &mut |_| events += 1);
-            }
-        }
-        live.advance(t, &mut |_| events += 1);
-    }
-    let m = analyze(
-        &segs[0],
-        &segs[1],
-        frames * 160,
-        &[],
-        &Thresholds::from_config(config),
-    );
-    events + m.pauses.len()
-}
+#[path = "support/scripted_turns.rs"]
+mod scripted_turns;
+use scripted_turns::run_scripted_turns;
 
 fn bench(c: &mut Criterion) {
     let config = Config::default();
@@ -76,7 +36,7 @@ fn bench(c: &mut Criterion) {
     let frames = 100_000u64;
     group.throughput(Throughput::Elements(frames));
     group.bench_function("100k_frames", |b| {
-        b.iter(|| black_box(run_engine(black_box(frames), &config)))
+        b.iter(|| black_box(run_scripted_turns(black_box(frames), &config)))
     });
     group.finish();
 

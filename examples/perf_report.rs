@@ -10,10 +10,12 @@ use std::time::Instant;
 
 use tacet::audio::source::FrameSource;
 use tacet::audio::synth::SynthCall;
-use tacet::conversation::engine::{Thresholds, analyze};
-use tacet::conversation::{Bridger, LiveTracker};
-use tacet::timeline::{FRAME_LEN_SAMPLES, Party, Span};
-use tacet::vad::{Edge, default_tracker};
+use tacet::timeline::FRAME_LEN_SAMPLES;
+use tacet::vad::default_tracker;
+
+#[path = "../benches/support/scripted_turns.rs"]
+mod scripted_turns;
+use scripted_turns::run_scripted_turns;
 
 fn cpu_s() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
@@ -134,41 +136,11 @@ fn main() {
     let vad_x = seconds / vad_cpu;
     let vad_frames = frames.len();
     drop(frames);
+
     // 3. Turn engine: bridging + live tracker per frame, then the engine over the segments.
     let n_frames: u64 = 2_000_000;
-    let mut bridgers = [Bridger::new(4800), Bridger::new(4800)];
-    let mut live = LiveTracker::new(&tacet::config::Config::default());
-    let mut segs: [Vec<Span>; 2] = [Vec::new(), Vec::new()];
-    let mut events = 0u64;
     let t0 = cpu_s();
-    for f in 0..n_frames {
-        let t = f * 160;
-        for (side, party) in [Party::Rep, Party::Prospect].into_iter().enumerate() {
-            // Rep speaks 3 s of every 7, the prospect 3 s starting at 3.5 s.
-            let phase = (f + side as u64 * 350) % 700;
-            let edge = match phase {
-                0 => Some(Edge::Start(t)),
-                300 => Some(Edge::End(t)),
-                _ => None,
-            };
-            if let Some(e) = edge {
-                if let Some(span) = bridgers[side].edge(e) {
-                    segs[side].push(span);
-                    live.speech_end(party, span, &mut |_| events += 1);
-                }
-                if matches!(e, Edge::Start(_)) {
-                    live.speech_start(party, t, &mut |_| events += 1);
-                }
-            }
-            if let Some(span) = bridgers[side].advance(t) {
-                segs[side].push(span);
-                live.speech_end(party, span, &mut |_| events += 1);
-            }
-        }
-        live.advance(t, &mut |_| events += 1);
-    }
-    let th = Thresholds::from_config(&tacet::config::Config::default());
-    let m = analyze(&segs[0], &segs[1], n_frames * 160, &[], &th);
+    let events = run_scripted_turns(n_frames, &tacet::config::Config::default());
     let engine_cpu = cpu_s() - t0;
     let engine_fps = n_frames as f64 / engine_cpu;
 
@@ -215,9 +187,8 @@ fn main() {
         );
     }
     println!(
-        "| turn engine (bridging + live tracker + engine) | >= 1,000,000 VAD frames/s | {:.1} M frames/s ({} pauses, {events} events) |",
-        engine_fps / 1e6,
-        m.pauses.len()
+        "| turn engine (bridging + live tracker + engine) | >= 1,000,000 VAD frames/s | {:.1} M frames/s ({events} events and pauses) |",
+        engine_fps / 1e6
     );
     let _ = edges;
 }
