@@ -2,6 +2,7 @@
 //! (file and live capture) that feed the analysis with one 10 ms frame per side at a time.
 
 pub mod capture;
+pub mod decimate;
 pub mod decode;
 pub mod live;
 pub mod resample;

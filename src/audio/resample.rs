@@ -1,11 +1,13 @@
-//! Resampling one channel to the analysis rate with rubato's FFT resampler, in fixed input
-//! chunks, with its start-up delay trimmed so that sample n of the output is time n / rate.
+//! Resampling one channel to the analysis rate: by a whole factor (48, 32, 96 kHz) with the
+//! polyphase FIR of [`super::decimate`], otherwise with rubato's FFT resampler in fixed input
+//! chunks. Either way sample n of the output is time n / rate (delays are compensated).
 
 use std::collections::VecDeque;
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 
+use super::decimate::{Decimator, factor_for};
 use crate::timeline::ANALYSIS_RATE_HZ;
 
 /// FFT sub-chunks per resampler call.
@@ -32,6 +34,7 @@ fn chunk_frames(rate_hz: u32) -> usize {
 pub struct ToAnalysisRate {
     rate_hz: u32,
     inner: Option<Fft<f32>>,
+    whole: Option<Decimator>,
     chunk_in: Vec<f32>,
     filled: usize,
     chunk_out: Vec<f32>,
@@ -54,7 +57,8 @@ impl ToAnalysisRate {
     /// # Errors
     /// A message when rubato cannot build a resampler for this ratio.
     pub fn new(rate_hz: u32) -> Result<ToAnalysisRate, String> {
-        let inner = if rate_hz == ANALYSIS_RATE_HZ {
+        let whole = factor_for(rate_hz).map(|factor| Decimator::new(rate_hz, factor));
+        let inner = if rate_hz == ANALYSIS_RATE_HZ || whole.is_some() {
             None
         } else {
             Some(
@@ -80,6 +84,7 @@ impl ToAnalysisRate {
         Ok(ToAnalysisRate {
             rate_hz,
             inner,
+            whole,
             chunk_in: vec![0.0; in_len],
             filled: 0,
             chunk_out: vec![0.0; out_max],
@@ -127,6 +132,19 @@ impl ToAnalysisRate {
 
     /// Resamples `input` and appends the output to `out`.
     pub fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
+        if self.whole.is_some() {
+            self.in_total += input.len() as u64;
+            let owed = self.expected_out().saturating_sub(self.out_total);
+            let Some(d) = self.whole.as_mut() else { return };
+            let mut taken = 0u64;
+            d.push(input, &mut |o| {
+                let n = (o.len() as u64).min(owed - taken) as usize;
+                out.extend(&o[..n]);
+                taken += n as u64;
+            });
+            self.out_total += taken;
+            return;
+        }
         if self.inner.is_none() {
             out.extend(input);
             self.in_total += input.len() as u64;
@@ -151,6 +169,18 @@ impl ToAnalysisRate {
     /// Flushes what is buffered: after this, the output holds exactly
     /// `round(input_len * analysis_rate / rate)` samples.
     pub fn finish(&mut self, out: &mut VecDeque<f32>) {
+        if self.whole.is_some() {
+            let owed = self.expected_out().saturating_sub(self.out_total);
+            let Some(d) = self.whole.as_mut() else { return };
+            let mut taken = 0u64;
+            d.pad_zeros(d.tail_samples(), &mut |o| {
+                let n = (o.len() as u64).min(owed - taken) as usize;
+                out.extend(&o[..n]);
+                taken += n as u64;
+            });
+            self.out_total += taken;
+            return;
+        }
         if self.inner.is_none() {
             return;
         }
