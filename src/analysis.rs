@@ -208,8 +208,16 @@ impl Analysis {
         let mut edges: [Vec<Edge>; 2] = [Vec::new(), Vec::new()];
         {
             let [e0, e1] = &mut edges;
-            self.trackers[0].push(rep, Some(prospect), &mut |e| e0.push(e));
-            self.trackers[1].push(prospect, None, &mut |e| e1.push(e));
+            let [rep_tracker, prospect_tracker] = &mut self.trackers;
+            // The prospect first: the rep's detector reuses the far end's band levels
+            // (the same frames, so the same levels) to model headset bleed.
+            prospect_tracker.push(prospect, None, &mut |e| e1.push(e));
+            rep_tracker.push_with_levels(
+                rep,
+                Some(prospect),
+                prospect_tracker.last_band_db(),
+                &mut |e| e0.push(e),
+            );
         }
         for side in 0..2 {
             let frame = if side == 0 { rep } else { prospect };

@@ -246,8 +246,15 @@ impl FileSource {
             Some(block) => {
                 for &(channel, side) in &feed.taps {
                     feed.scratch.clear();
-                    feed.scratch
-                        .extend(block.iter().skip(channel).step_by(channels).copied());
+                    match channels {
+                        1 => feed.scratch.extend_from_slice(block),
+                        2 => feed
+                            .scratch
+                            .extend(block.as_chunks::<2>().0.iter().map(|f| f[channel])),
+                        _ => feed
+                            .scratch
+                            .extend(block.chunks_exact(channels).map(|f| f[channel])),
+                    }
                     self.resamplers[side].push(&feed.scratch, &mut self.fifos[side]);
                 }
                 Ok(true)

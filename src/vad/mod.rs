@@ -11,6 +11,25 @@ pub trait FrameClassifier: Send {
     /// `reference` is the other side's frame at the same instant, when the caller has it
     /// (the far end, for the rep's microphone: lets a detector reject headset bleed).
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool;
+
+    /// The band levels (dB, the bands of [`spectral`]) this classifier computed for its
+    /// last frame, when it computes them.
+    fn last_band_db(&self) -> Option<&[f32; NUM_BANDS]> {
+        None
+    }
+
+    /// [`classify`](Self::classify), also given `reference_band_db`: the band levels of
+    /// `reference` as the other side's classifier computed them from the same frames, so
+    /// that they need not be computed twice.
+    fn classify_with_levels(
+        &mut self,
+        frame: &[f32],
+        reference: Option<&[f32]>,
+        reference_band_db: Option<&[f32; NUM_BANDS]>,
+    ) -> bool {
+        let _ = reference_band_db;
+        self.classify(frame, reference)
+    }
 }
 
 /// A change of speech state on one side, at an exact sample position.
@@ -24,7 +43,7 @@ pub enum Edge {
 
 pub mod spectral;
 
-pub use spectral::{SpectralClassifier, SpectralParams};
+pub use spectral::{NUM_BANDS, SpectralClassifier, SpectralParams};
 
 /// How [`SpeechTracker`] turns raw frame decisions into segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +141,30 @@ impl SpeechTracker {
     /// Does not allocate.
     pub fn push(&mut self, frame: &[f32], reference: Option<&[f32]>, out: &mut impl FnMut(Edge)) {
         let speech = self.classifier.classify(frame, reference);
+        self.take_decision(speech, out);
+    }
+
+    /// [`push`](Self::push) with the reference's band levels from the other side's tracker
+    /// ([`SpeechTracker::last_band_db`]) when that tracker saw the same frames.
+    pub fn push_with_levels(
+        &mut self,
+        frame: &[f32],
+        reference: Option<&[f32]>,
+        reference_band_db: Option<&[f32; NUM_BANDS]>,
+        out: &mut impl FnMut(Edge),
+    ) {
+        let speech = self
+            .classifier
+            .classify_with_levels(frame, reference, reference_band_db);
+        self.take_decision(speech, out);
+    }
+
+    /// The band levels the classifier computed for the last frame, if it computes them.
+    pub fn last_band_db(&self) -> Option<&[f32; NUM_BANDS]> {
+        self.classifier.last_band_db()
+    }
+
+    fn take_decision(&mut self, speech: bool, out: &mut impl FnMut(Edge)) {
         let f = self.frames;
         self.frames += 1;
         if speech {

@@ -178,6 +178,8 @@ pub struct SpectralClassifier {
     score_alpha: f32,
     /// Clamped band SNR of the last frame (dB).
     band_snr_db: [f32; NUM_BANDS],
+    /// Band levels of the last frame, dB (shared with the other side's detector).
+    last_level_db: [f32; NUM_BANDS],
     frames_seen: u64,
     speaking: bool,
     last_score_db: f32,
@@ -298,6 +300,7 @@ impl SpectralClassifier {
             floor_alpha: alpha(params.floor_smoothing_ms),
             score_alpha: alpha(params.score_smoothing_ms),
             band_snr_db: [0.0; NUM_BANDS],
+            last_level_db: [0.0; NUM_BANDS],
             frames_seen: 0,
             speaking: false,
             last_score_db: 0.0,
@@ -421,7 +424,20 @@ fn frame_rms_dbfs(frame: &[f32]) -> f32 {
 
 impl FrameClassifier for SpectralClassifier {
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool {
-        let mut score = self.analyze_with_reference(frame, reference);
+        self.classify_with_levels(frame, reference, None)
+    }
+
+    fn last_band_db(&self) -> Option<&[f32; NUM_BANDS]> {
+        (self.frames_seen > 0).then_some(&self.last_level_db)
+    }
+
+    fn classify_with_levels(
+        &mut self,
+        frame: &[f32],
+        reference: Option<&[f32]>,
+        reference_band_db: Option<&[f32; NUM_BANDS]>,
+    ) -> bool {
+        let mut score = self.analyze_shared(frame, reference, reference_band_db);
         if frame_rms_dbfs(frame) < SILENCE_FLOOR_DBFS {
             score = 0.0;
         }
@@ -444,10 +460,18 @@ impl SpectralClassifier {
 
     /// Updates the far-end envelope, learns the coupling from this frame's microphone
     /// levels and predicts the leak per band (see the module docs).
-    fn update_leak(&mut self, reference: &[f32], mic_db: &[f32; NUM_BANDS]) {
+    fn update_leak(
+        &mut self,
+        reference: &[f32],
+        reference_band_db: Option<&[f32; NUM_BANDS]>,
+        mic_db: &[f32; NUM_BANDS],
+    ) {
         push_history(&mut self.far.history, reference);
         let mut far_db = [0f32; NUM_BANDS];
-        self.band_levels(true, &mut far_db);
+        match reference_band_db {
+            Some(db) => far_db = *db,
+            None => self.band_levels(true, &mut far_db),
+        }
         let p = self.params;
         let far = &mut self.far;
         if !far.seen {
@@ -487,11 +511,24 @@ impl SpectralClassifier {
     /// [`analyze`](Self::analyze) with the far-end frame at the same instant, when known:
     /// the far end's predicted leak is treated as noise.
     pub fn analyze_with_reference(&mut self, frame: &[f32], reference: Option<&[f32]>) -> f32 {
+        self.analyze_shared(frame, reference, None)
+    }
+
+    /// [`analyze_with_reference`](Self::analyze_with_reference), with the reference's band
+    /// levels when another detector has computed them from the same frames (they are used
+    /// as they are: the far end's history here is kept only for calls without them).
+    pub fn analyze_shared(
+        &mut self,
+        frame: &[f32],
+        reference: Option<&[f32]>,
+        reference_band_db: Option<&[f32; NUM_BANDS]>,
+    ) -> f32 {
         push_history(&mut self.history, frame);
         let mut level_db = [0f32; NUM_BANDS];
         self.band_levels(false, &mut level_db);
+        self.last_level_db = level_db;
         if let Some(reference) = reference {
-            self.update_leak(reference, &level_db);
+            self.update_leak(reference, reference_band_db, &level_db);
         }
 
         // One-pole smoothing in the log domain: s[n] = a s[n-1] + (1 - a) x[n].
