@@ -27,11 +27,21 @@ fn cpu_s() -> f64 {
         + ru.ru_stime.tv_usec as f64 / 1e6
 }
 
-fn children_maxrss_mb() -> f64 {
+/// Runs `cmd` and returns its exit success and its own peak RSS in MB (from `wait4`, so
+/// only this child counts: not earlier children, nor the compiler that `cargo run` waited
+/// for before it became this process).
+fn run_measured(cmd: &mut std::process::Command) -> (bool, f64) {
+    let Ok(child) = cmd.spawn() else {
+        return (false, 0.0);
+    };
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage fills the struct we own.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-    ru.ru_maxrss as f64 / 1024.0
+    // SAFETY: waits for our own child and fills the structs we own; `child` is not waited
+    // for again (dropping a `Child` does not wait).
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let ok = rc == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, ru.ru_maxrss as f64 / 1024.0)
 }
 
 /// Writes a synthetic stereo 48 kHz PCM16 call of `seconds` (16 kHz synth, held x3).
@@ -107,16 +117,14 @@ fn main() {
     let bin = tacet_bin();
     let run = |p: &Path| {
         warm(p);
-        std::process::Command::new(&bin)
-            .args(["analyze", &p.display().to_string(), "--format", "json"])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        run_measured(
+            std::process::Command::new(&bin)
+                .args(["analyze", &p.display().to_string(), "--format", "json"])
+                .stdout(std::process::Stdio::null()),
+        )
     };
-    let ran10 = run(&ten);
-    let rss10 = children_maxrss_mb();
-    let ran2h = run(&two);
-    let rss2h = children_maxrss_mb();
+    let (ran10, rss10) = run(&ten);
+    let (ran2h, rss2h) = run(&two);
 
     // 2. Detector: one channel, 16 kHz, one core.
     let seconds = 600.0;

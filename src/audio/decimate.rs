@@ -11,11 +11,11 @@
 use crate::timeline::ANALYSIS_RATE_HZ;
 
 /// Top of the pass band, Hz.
-pub const PASS_EDGE_HZ: f64 = 6_900.0;
+pub const PASS_EDGE_HZ: f64 = 6_500.0;
 /// Bottom of the stop band, Hz (folds back to 16 kHz - 8.5 kHz = 7.5 kHz).
 pub const STOP_EDGE_HZ: f64 = 8_500.0;
 /// Stop-band attenuation the filter is designed for, dB.
-pub const STOP_ATTENUATION_DB: f64 = 60.0;
+pub const STOP_ATTENUATION_DB: f64 = 50.0;
 
 /// Taps are padded with zeros to a multiple of this, so the dot product is whole vectors.
 const LANES: usize = 16;
@@ -102,10 +102,11 @@ fn filter_block(taps: &[f32], buf: &[f32], factor: usize, out: &mut [f32]) {
     }
 }
 
-/// [`filter_block`] with 256-bit vectors: the same operations in the same order, so the
-/// same samples. Four outputs at a time, then one at a time.
+/// [`filter_block`] with 256-bit vectors and fused multiply-adds, in the same order (the
+/// samples differ from the portable path only by the rounding a fused multiply-add saves).
+/// Four outputs at a time, then one at a time.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 fn filter_block_avx2(taps: &[f32], buf: &[f32], factor: usize, out: &mut [f32]) {
     let len = taps.len();
     let mut i = 0;
@@ -130,7 +131,7 @@ fn filter_block_avx2(taps: &[f32], buf: &[f32], factor: usize, out: &mut [f32]) 
 /// accumulators, filled in the same order as [`filter_block`] fills its lanes, so the
 /// adds of one output do not wait for another's.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 #[inline]
 fn filter_group_avx2<const G: usize>(
     taps: &[f32],
@@ -140,8 +141,8 @@ fn filter_group_avx2<const G: usize>(
 ) {
     use std::arch::x86_64::{
         __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps,
-        _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_loadu_ps,
-        _mm256_mul_ps, _mm256_setzero_ps,
+        _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
+        _mm256_loadu_ps, _mm256_setzero_ps,
     };
     const { assert!(LANES == 16) };
     let len = taps.len();
@@ -157,8 +158,8 @@ fn filter_group_avx2<const G: usize>(
             let t1 = _mm256_loadu_ps(taps.as_ptr().add(k + 8));
             for g in 0..G {
                 let x = base.as_ptr().add(g * factor + k);
-                lo[g] = _mm256_add_ps(lo[g], _mm256_mul_ps(t0, _mm256_loadu_ps(x)));
-                hi[g] = _mm256_add_ps(hi[g], _mm256_mul_ps(t1, _mm256_loadu_ps(x.add(8))));
+                lo[g] = _mm256_fmadd_ps(t0, _mm256_loadu_ps(x), lo[g]);
+                hi[g] = _mm256_fmadd_ps(t1, _mm256_loadu_ps(x.add(8)), hi[g]);
             }
         }
         k += LANES;
@@ -199,7 +200,8 @@ impl Decimator {
         let mut buf = Vec::with_capacity(capacity);
         buf.resize(half, 0.0);
         #[cfg(target_arch = "x86_64")]
-        let wide = std::arch::is_x86_feature_detected!("avx2");
+        let wide = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
         #[cfg(not(target_arch = "x86_64"))]
         let wide = false;
         Decimator {
@@ -223,7 +225,7 @@ impl Decimator {
         let buf = &self.buf[self.pos..];
         #[cfg(target_arch = "x86_64")]
         if self.wide {
-            // SAFETY: the CPU was checked for AVX2 at construction.
+            // SAFETY: the CPU was checked for AVX2 and FMA at construction.
             unsafe { filter_block_avx2(&self.taps, buf, self.factor, out) };
         } else {
             filter_block(&self.taps, buf, self.factor, out);
@@ -282,7 +284,7 @@ mod tests {
         for rate in [32_000u32, 48_000, 96_000] {
             let h = design(rate);
             assert!(h.len() % 2 == 1);
-            for hz in [0.0, 300.0, 1_000.0, 3_000.0, 5_000.0, 6_500.0] {
+            for hz in [0.0, 300.0, 1_000.0, 3_000.0, 5_000.0, PASS_EDGE_HZ] {
                 let g = gain_db(&h, rate, hz);
                 assert!(g.abs() < 0.1, "{rate} Hz at {hz} Hz: {g:.3} dB");
             }
@@ -299,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn wide_and_plain_paths_give_the_same_samples() {
+    fn wide_and_plain_paths_agree() {
         let mut d = Decimator::new(48_000, 3);
         let x: Vec<f32> = (0..10_000)
             .map(|i| ((i as f32 * 0.37).sin() + (i as f32 * 0.011).cos()) * 0.4)
@@ -310,6 +312,10 @@ mod tests {
         plain.wide = false;
         let mut b = Vec::new();
         plain.push(&x, &mut |o| b.extend_from_slice(o));
-        assert_eq!(a, b);
+        assert_eq!(a.len(), b.len());
+        assert!(a.len() > 3_000);
+        for (i, (u, v)) in a.iter().zip(&b).enumerate() {
+            assert!((u - v).abs() <= 1e-5, "sample {i}: {u} vs {v}");
+        }
     }
 }

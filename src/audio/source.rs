@@ -298,9 +298,11 @@ impl FrameSource for FileSource {
         for (side, out) in [rep, prospect].into_iter().enumerate() {
             let fifo = &mut self.fifos[side];
             let n = fifo.len().min(FRAME_LEN_SAMPLES);
-            for (o, v) in out.iter_mut().zip(fifo.drain(..n)) {
-                *o = v;
-            }
+            let (front, back) = fifo.as_slices();
+            let from_front = front.len().min(n);
+            out[..from_front].copy_from_slice(&front[..from_front]);
+            out[from_front..n].copy_from_slice(&back[..n - from_front]);
+            fifo.drain(..n);
             out[n..].fill(0.0);
         }
         Ok(Some(FrameFill {
