@@ -59,6 +59,8 @@ impl Settings {
             "score_max_hz" => s.score_max_hz = f()?,
             "on_db" => s.on_db = f()?,
             "off_db" => s.off_db = f()?,
+            "learned_gain_db" => s.learned_gain_db = f()?,
+            "rule_weight" => s.rule_weight = f()?,
             "max_gap_frames" => self.tracker.max_gap_frames = u()?,
             "min_speech_frames" => self.tracker.min_speech_frames = u()?,
             "start_preroll_frames" => self.tracker.start_preroll_frames = u()?,

@@ -41,6 +41,9 @@ pub enum Edge {
     End(Samples),
 }
 
+pub mod learned;
+#[allow(clippy::excessive_precision, clippy::unreadable_literal)]
+mod learned_weights;
 pub mod spectral;
 
 pub use spectral::{NUM_BANDS, SpectralClassifier, SpectralParams};

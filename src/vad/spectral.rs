@@ -30,6 +30,7 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
 use super::FrameClassifier;
+use super::learned::LearnedStage;
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Analysis window length: 20 ms of history (current frame and the one before it).
@@ -105,6 +106,12 @@ pub struct SpectralParams {
     pub leak_up_db: f32,
     /// A far-end band counts as active this far above its own floor.
     pub far_active_db: f32,
+    /// The learned stage's logit (see [`super::learned`]) is added to the score at this
+    /// many dB per unit of log odds (0 = the learned stage is not used).
+    pub learned_gain_db: f32,
+    /// Weight of the rule's score (mean clamped band SNR) in the decision score when the
+    /// learned stage is used: `score = rule_weight S + learned_gain_db z`.
+    pub rule_weight: f32,
 }
 
 impl Default for SpectralParams {
@@ -131,6 +138,8 @@ impl Default for SpectralParams {
             leak_down_db: 0.5,
             leak_up_db: 0.01,
             far_active_db: 10.0,
+            learned_gain_db: 0.0,
+            rule_weight: 1.0,
         }
     }
 }
@@ -185,6 +194,8 @@ pub struct SpectralClassifier {
     last_score_db: f32,
     /// Far-end state (used only when a reference is given).
     far: FarEnd,
+    /// Learned stage over the band SNRs.
+    learned: LearnedStage,
 }
 
 /// Most far-end delay frames kept (the ring size less one).
@@ -305,6 +316,7 @@ impl SpectralClassifier {
             speaking: false,
             last_score_db: 0.0,
             far: FarEnd::new(params.leak_prior_db),
+            learned: LearnedStage::default(),
         }
     }
 
@@ -600,6 +612,11 @@ impl SpectralClassifier {
         if p.high_band_weight > 0.0 && !high.is_empty() {
             let high_score = high.iter().sum::<f32>() / high.len() as f32;
             score = score.max(p.high_band_weight * high_score);
+        }
+        // Opt-in learned stage (off by default: see docs/vad.md for what it measured).
+        if p.learned_gain_db != 0.0 {
+            let z = self.learned.update(&self.band_snr_db);
+            score = p.rule_weight * score + p.learned_gain_db * z;
         }
         self.last_score_db = score;
         score
