@@ -189,35 +189,14 @@ fn other_encodings_give_the_same_pauses() {
 
 #[test]
 fn every_format_renders_the_demo_call() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let demo = demo_wav();
-    for (format, name) in [
-        ("text", "r.txt"),
-        ("json", "r.json"),
-        ("csv", "r.csv"),
-        ("html", "r.html"),
-        ("rttm", "r.rttm"),
-        ("audacity", "r.labels.txt"),
-    ] {
-        let out_path = dir.path().join(name);
-        let out = tacet(&[
-            "analyze",
-            demo.to_str().expect("path"),
-            "--format",
-            format,
-            "-o",
-            out_path.to_str().expect("path"),
-        ]);
-        assert!(out.status.success(), "{format}: {}", stderr(&out));
-        let text = std::fs::read_to_string(&out_path).expect("report written");
-        assert!(!text.is_empty(), "{format} is empty");
+    let outputs = demo_outputs();
+    for (format, _) in FORMATS {
+        assert!(!outputs[format].is_empty(), "{format} is empty");
     }
-    let rttm = std::fs::read_to_string(dir.path().join("r.rttm")).expect("rttm");
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).expect("json"))
-            .expect("json parses");
+    let rttm = &outputs["rttm"];
+    let json: Value = serde_json::from_str(&outputs["json"]).expect("json parses");
     let segs = json["segments"].as_array().expect("segments");
-    let back = tacet::report::formats::parse_rttm(&rttm);
+    let back = tacet::report::formats::parse_rttm(rttm);
     assert_eq!(back.len(), segs.len());
     for (b, s) in back.iter().zip(segs) {
         assert_eq!(b.0, s["party"].as_str().expect("party"));

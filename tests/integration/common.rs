@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -184,4 +186,38 @@ pub fn shared_data(test: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// Every report format with the file name it is written to.
+pub const FORMATS: [(&str, &str); 6] = [
+    ("text", "r.txt"),
+    ("json", "r.json"),
+    ("csv", "r.csv"),
+    ("html", "r.html"),
+    ("rttm", "r.rttm"),
+    ("audacity", "r.labels.txt"),
+];
+
+/// Every format of the demo call, written by `tacet analyze --format F -o PATH` (once).
+pub fn demo_outputs() -> &'static HashMap<&'static str, String> {
+    static OUT: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let demo = demo_wav();
+        let mut map = HashMap::new();
+        for (format, name) in FORMATS {
+            let path = dir.path().join(name);
+            let out = tacet(&[
+                "analyze",
+                demo.to_str().expect("path"),
+                "--format",
+                format,
+                "-o",
+                path.to_str().expect("path"),
+            ]);
+            assert!(out.status.success(), "{format}: {}", stderr(&out));
+            map.insert(format, std::fs::read_to_string(&path).expect("written"));
+        }
+        map
+    })
 }

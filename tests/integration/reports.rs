@@ -2,10 +2,9 @@
 //! millisecond and read back to the same segments, the JSON field list of the schema, the
 //! HTML page's structure, and the page opened for real in headless Chromium.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,39 +12,6 @@ use tacet::report::formats::{parse_audacity, parse_rttm};
 use tacet::report::{Format, Mark, Report};
 
 use crate::common::*;
-
-const FORMATS: [(&str, &str); 6] = [
-    ("text", "r.txt"),
-    ("json", "r.json"),
-    ("csv", "r.csv"),
-    ("html", "r.html"),
-    ("rttm", "r.rttm"),
-    ("audacity", "r.labels.txt"),
-];
-
-/// Every format of the demo call, written by `tacet analyze --format F -o PATH` (once).
-fn demo_outputs() -> &'static HashMap<&'static str, String> {
-    static OUT: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let demo = demo_wav();
-        let mut map = HashMap::new();
-        for (format, name) in FORMATS {
-            let path = dir.path().join(name);
-            let out = tacet(&[
-                "analyze",
-                demo.to_str().expect("path"),
-                "--format",
-                format,
-                "-o",
-                path.to_str().expect("path"),
-            ]);
-            assert!(out.status.success(), "{format}: {}", stderr(&out));
-            map.insert(format, std::fs::read_to_string(&path).expect("written"));
-        }
-        map
-    })
-}
 
 fn demo_json() -> Value {
     serde_json::from_str(&demo_outputs()["json"]).expect("json report")
