@@ -9,6 +9,7 @@ use std::{
     },
     task::{Context, Poll},
     thread::JoinHandle,
+    time::{Duration, Instant},
 };
 
 use futures::channel::oneshot;
@@ -264,6 +265,11 @@ pub(super) const SOCKET: mio::Token = mio::Token(1);
 /// Bytes read from the socket per `read` call.
 const READ_CHUNK_BYTES: usize = 64 * 1024;
 
+/// While the connection carries only record streams and no reply is awaited, the reactor
+/// passes over the socket at most once per this interval: what the server delivers in
+/// between waits in the socket and is read in one go, instead of one wake-up per delivery.
+const RECORD_BATCH: Duration = Duration::from_millis(50);
+
 pub(super) struct Reactor {
     socket: UnixStream,
     poll: mio::Poll,
@@ -333,12 +339,30 @@ impl Reactor {
 
         loop {
             self.poll.poll(&mut events, None)?;
+            let woke = Instant::now();
             self.recv()?;
 
             // Handle any requested writes.
             self.write_streams()?;
             self.write_commands()?;
+
+            if self.record_only() {
+                let next = woke + RECORD_BATCH;
+                let now = Instant::now();
+                if next > now {
+                    std::thread::sleep(next - now);
+                }
+            }
         }
+    }
+
+    /// True when batching reads cannot starve anything: no playback stream to feed and no
+    /// reply awaited, only record streams.
+    fn record_only(&self) -> bool {
+        let state = self.state.lock().unwrap();
+        state.playback_streams.is_empty()
+            && state.handlers.is_empty()
+            && !state.record_streams.is_empty()
     }
 
     fn recv(&mut self) -> Result<(), ClientError> {
