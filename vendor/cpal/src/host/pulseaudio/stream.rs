@@ -23,6 +23,10 @@ use crate::{
 };
 
 const LATENCY_MAX_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a record stream's latency thread asks the server for timing. Each request is a
+/// round trip that wakes the client's reactor and this thread twice; a capture's
+/// timestamps are interpolated in between, which holds over this window as well.
+const RECORD_LATENCY_INTERVAL: Duration = Duration::from_millis(500);
 
 // Coordinates the latency polling thread
 struct LatencyHandle {
@@ -362,12 +366,12 @@ impl Stream {
             // between polls.
             let stored_latency = latency_clone.load(Ordering::Relaxed);
             let poll_usec = poll_clone.load(Ordering::Relaxed);
-            // Cap to LATENCY_MAX_INTERVAL: the linear-fill assumption is only valid for that
-            // window, and a stale poll_usec (e.g. after cork/uncork where timing_info blocks)
-            // would otherwise keep inflating the interpolated latency up to the cap.
+            // Cap to RECORD_LATENCY_INTERVAL: the linear-fill assumption is only valid for
+            // that window, and a stale poll_usec (e.g. after cork/uncork where timing_info
+            // blocks) would otherwise keep inflating the interpolated latency up to the cap.
             let elapsed_since_poll = elapsed_usec
                 .saturating_sub(poll_usec)
-                .min(LATENCY_MAX_INTERVAL.as_micros() as u64);
+                .min(RECORD_LATENCY_INTERVAL.as_micros() as u64);
             let latency = stored_latency.saturating_add(elapsed_since_poll);
 
             let capture_time = elapsed
@@ -391,7 +395,7 @@ impl Stream {
 
             data_callback(&data, &InputCallbackInfo { timestamp });
 
-            // The latency thread is not woken here: it polls every LATENCY_MAX_INTERVAL,
+            // The latency thread is not woken here: it polls every RECORD_LATENCY_INTERVAL,
             // the window the interpolation above is valid for. Waking it after every read
             // cost a round trip to the server per delivery, several times the cost of the
             // delivery itself when the server pushes audio every few milliseconds.
@@ -439,11 +443,11 @@ impl Stream {
                     timing_info.read_offset,
                 );
 
-                // Wait until woken by a read/play/pause/drop event or until LATENCY_MAX_INTERVAL.
+                // Wait until woken by a play/pause/drop event or until RECORD_LATENCY_INTERVAL.
                 let (lock, cvar) = &*update_thread;
                 let Ok(guard) = lock.lock() else { break };
                 let (mut guard, _) = cvar
-                    .wait_timeout_while(guard, LATENCY_MAX_INTERVAL, |notified| !*notified)
+                    .wait_timeout_while(guard, RECORD_LATENCY_INTERVAL, |notified| !*notified)
                     .unwrap_or_else(|e| e.into_inner());
                 *guard = false;
             }
