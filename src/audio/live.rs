@@ -37,7 +37,7 @@ const RING_S: u32 = 2;
 /// Callback size asked of the host, seconds (hosts whose default is huge get this).
 const BUFFER_S: f64 = 0.05;
 /// How long the capture side waits between two looks at empty rings.
-const POLL: Duration = Duration::from_millis(20);
+const POLL: Duration = Duration::from_millis(50);
 
 /// Sends fd 2 to /dev/null while alive: ALSA and JACK print chatter on stderr while
 /// devices are enumerated and opened. Restored on drop.
