@@ -5,27 +5,21 @@
 //! How the two clocks are reconciled (see docs/live-capture.md):
 //! - the rep's stream is the master timeline: its samples are resampled at the nominal
 //!   ratio and every timestamp is a count of them;
-//! - the far end is resampled by rubato's `Async` sinc resampler whose ratio is trimmed
-//!   by a slow PI loop. The loop's error is the *slide*: how far the far end's content,
-//!   counted in input samples times the ratio used, has run ahead of the rep's content,
-//!   both read at the same moment (one drain of both rings). Sample counts are the only
+//! - the far end is resampled at the nominal ratio like the rep, then by a fractional-delay
+//!   resampler whose ratio (within 0.5% of 1) is trimmed by a slow PI loop. The
+//!   loop's error is the *slide*: how far the far end's content, counted in input samples
+//!   times the ratio used, has run ahead of the rep's content, both read at the same moment
+//!   (one drain of both rings). Sample counts are the only
 //!   input; no clock is read, so a test can drive the loop at any speed.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{
-    Adjustable, Async, FixedAsync, Resampler, SincInterpolationParameters, SincInterpolationType,
-    WindowFunction,
-};
-
+use super::fractional::FractionalResampler;
 use super::resample::ToAnalysisRate;
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
-/// Input frames per call of the far end's resampler.
-const FAR_CHUNK_FRAMES: usize = 256;
 /// Largest correction the loop may apply (relative). Real clocks differ by far less.
 const MAX_CORRECTION: f64 = 0.005;
 /// Time constant of the low-pass on the measured slide, seconds of rep audio. It averages
@@ -104,73 +98,35 @@ impl DriftLoop {
     }
 }
 
-/// The far end's resampler: any rate to the analysis rate, with an adjustable ratio.
+/// The far end's resampler: any rate to the analysis rate, with an adjustable ratio. The
+/// nominal conversion is the same band-limiting resampler the rep's side uses; the drift
+/// trim (a ratio within [`MAX_CORRECTION`] of 1) is then a fractional delay at the analysis
+/// rate.
 struct FarResampler {
-    inner: Async<f32>,
-    chunk_in: Vec<f32>,
-    filled: usize,
-    chunk_out: Vec<f32>,
-    delay_left: usize,
+    nominal: ToAnalysisRate,
+    at_rate: VecDeque<f32>,
+    trim: FractionalResampler,
 }
 
 impl FarResampler {
     fn new(rate_hz: u32) -> Result<FarResampler, String> {
-        let params = SincInterpolationParameters {
-            sinc_len: 64,
-            f_cutoff: None,
-            oversampling_factor: 256,
-            interpolation: SincInterpolationType::Linear,
-            window: WindowFunction::BlackmanHarris2,
-        };
-        let inner = Async::<f32>::new_sinc(
-            f64::from(ANALYSIS_RATE_HZ) / f64::from(rate_hz),
-            1.0 + 2.0 * MAX_CORRECTION,
-            &params,
-            FAR_CHUNK_FRAMES,
-            1,
-            FixedAsync::Input,
-        )
-        .map_err(|e| format!("cannot resample {rate_hz} Hz: {e}"))?;
-        let out_max = inner.output_frames_max();
-        let delay = inner.output_delay();
         Ok(FarResampler {
-            inner,
-            chunk_in: vec![0.0; FAR_CHUNK_FRAMES],
-            filled: 0,
-            chunk_out: vec![0.0; out_max],
-            delay_left: delay,
+            nominal: ToAnalysisRate::new(rate_hz)?,
+            at_rate: VecDeque::with_capacity(ANALYSIS_RATE_HZ as usize),
+            trim: FractionalResampler::new(),
         })
     }
 
     fn set_ratio_relative(&mut self, rel: f64) {
-        let _ = self.inner.set_resample_ratio_relative(rel, true);
+        self.trim.set_ratio(rel);
     }
 
     fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
-        let mut rest = input;
-        while !rest.is_empty() {
-            let n = (FAR_CHUNK_FRAMES - self.filled).min(rest.len());
-            self.chunk_in[self.filled..self.filled + n].copy_from_slice(&rest[..n]);
-            self.filled += n;
-            rest = &rest[n..];
-            if self.filled < FAR_CHUNK_FRAMES {
-                break;
-            }
-            self.filled = 0;
-            let Ok(inp) = InterleavedSlice::new(&self.chunk_in[..], 1, FAR_CHUNK_FRAMES) else {
-                return;
-            };
-            let len = self.chunk_out.len();
-            let Ok(mut outp) = InterleavedSlice::new_mut(&mut self.chunk_out[..], 1, len) else {
-                return;
-            };
-            let Ok((_, written)) = self.inner.process_into_buffer(&inp, &mut outp, None) else {
-                return;
-            };
-            let skip = self.delay_left.min(written);
-            self.delay_left -= skip;
-            out.extend(&self.chunk_out[skip..written]);
-        }
+        self.nominal.push(input, &mut self.at_rate);
+        let (a, b) = self.at_rate.as_slices();
+        self.trim.push(a, out);
+        self.trim.push(b, out);
+        self.at_rate.clear();
     }
 }
 
@@ -459,8 +415,8 @@ mod tests {
 
     #[test]
     fn an_hour_at_100_ppm_slides_less_than_20_ms() {
-        // Devices at 16 kHz keep this hour fast in debug builds; the 48 kHz path (FFT and
-        // sinc resamplers at 1/3) is covered by the shorter tests below.
+        // Devices at 16 kHz keep this hour fast in debug builds; the 48 kHz path (the
+        // decimator at 1/3 before the trim) is covered by the shorter tests below.
         let (slides, skew) = run(16_000, 3600.0, 100e-6, true);
         assert_eq!(slides.len(), 60);
         let worst = slides.iter().map(|s| s.abs()).max().unwrap_or(0);

@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod decimate;
 pub mod decode;
+pub mod fractional;
 pub mod live;
 pub mod resample;
 pub mod source;
