@@ -42,6 +42,7 @@ fn main() {
             record: None,
             max_duration: None,
             stop_flag: Arc::new(AtomicBool::new(false)),
+            snapshots: true,
         },
     ) {
         Ok(h) => h,

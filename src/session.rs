@@ -134,6 +134,9 @@ pub struct SessionOptions {
     pub max_duration: Option<Samples>,
     /// Set by signal handlers: stop and save.
     pub stop_flag: Arc<AtomicBool>,
+    /// Send a [`Snapshot`] every 50 ms of audio (for the dashboard; without one nobody
+    /// reads them).
+    pub snapshots: bool,
 }
 
 /// Sets `flag` on SIGINT, SIGTERM and SIGHUP (the session then stops and saves).
@@ -389,7 +392,7 @@ fn run(
             break;
         }
         frames += 1;
-        if frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
+        if options.snapshots && frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
             send(SessionMsg::Snapshot(snapshot(
                 &analysis, window, dropped, marks,
@@ -480,6 +483,7 @@ mod tests {
             record: None,
             max_duration: None,
             stop_flag: Arc::new(AtomicBool::new(false)),
+            snapshots: true,
         }
     }
 

@@ -122,6 +122,7 @@ pub fn run(
             record: opts.record.clone(),
             max_duration: opts.duration_s.map(crate::timeline::s_to_samples),
             stop_flag: Arc::clone(&stop),
+            snapshots: opts.ui,
         },
     )?;
     let ui_error = if opts.ui {

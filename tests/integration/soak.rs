@@ -34,6 +34,7 @@ fn a_long_call_stays_flat_and_exact() {
             record: None,
             max_duration: None,
             stop_flag: Arc::new(AtomicBool::new(false)),
+            snapshots: true,
         },
     )
     .expect("spawn");
