@@ -5,8 +5,15 @@
 
 use std::collections::VecDeque;
 
-/// Filter length, input samples.
+/// Filter length, input samples (a multiple of [`LANES`]).
 const TAPS: usize = 24;
+/// Lanes of the dot product.
+const LANES: usize = 8;
+/// Fraction bits of the fixed-point position.
+const FRAC_BITS: u32 = 32;
+const ONE: u64 = 1 << FRAC_BITS;
+const HALF: u64 = 1 << (FRAC_BITS - 1);
+const FRAC_MASK: u64 = ONE - 1;
 /// Fractional positions tabulated per input sample (nearest is used: at 16 kHz the timing
 /// error is under 0.13 µs).
 const PHASES: usize = 256;
@@ -23,16 +30,17 @@ const LOOKBACK: usize = TAPS / 2 - 1;
 pub struct FractionalResampler {
     table: Vec<[f32; TAPS]>,
     history: Vec<f32>,
-    /// Position of the next output sample in `history`, input samples.
-    pos: f64,
-    /// Input samples per output sample: the inverse of the ratio.
-    step: f64,
+    /// Position of the next output sample in `history`, in input samples as 32.32 fixed
+    /// point (integer steps: no rounding drift, no float-to-int conversions per sample).
+    pos: u64,
+    /// Input samples per output sample (the inverse of the ratio), 32.32 fixed point.
+    step: u64,
 }
 
 impl std::fmt::Debug for FractionalResampler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FractionalResampler")
-            .field("ratio", &(1.0 / self.step))
+            .field("ratio", &(ONE as f64 / self.step as f64))
             .finish_non_exhaustive()
     }
 }
@@ -63,15 +71,15 @@ impl FractionalResampler {
         FractionalResampler {
             table,
             history,
-            pos: 0.0,
-            step: 1.0,
+            pos: 0,
+            step: ONE,
         }
     }
 
     /// Sets the ratio, output rate over input rate.
     pub fn set_ratio(&mut self, ratio: f64) {
-        if ratio.is_finite() && ratio > 0.0 {
-            self.step = 1.0 / ratio;
+        if ratio.is_finite() && ratio > 0.5 && ratio < 2.0 {
+            self.step = (ONE as f64 / ratio).round() as u64;
         }
     }
 
@@ -79,25 +87,33 @@ impl FractionalResampler {
     pub fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
         self.history.extend_from_slice(input);
         loop {
-            let whole = self.pos.floor();
-            let mut i = whole as usize;
-            let mut phase = ((self.pos - whole) * PHASES as f64).round() as usize;
-            if phase == PHASES {
-                phase = 0;
-                i += 1;
-            }
+            let i = (self.pos >> FRAC_BITS) as usize;
+            // The nearest tabulated position (the table has PHASES + 1 rows: the last is
+            // the next whole sample).
+            let phase = (((self.pos & FRAC_MASK) * PHASES as u64 + HALF) >> FRAC_BITS) as usize;
             let Some(window) = self.history.get(i..i + TAPS) else {
                 break;
             };
-            let taps = &self.table[phase];
-            let y: f32 = window.iter().zip(taps).map(|(x, h)| x * h).sum();
-            out.push_back(y);
+            out.push_back(dot(window, &self.table[phase]));
             self.pos += self.step;
         }
-        let used = (self.pos.floor() as usize).min(self.history.len());
+        let used = ((self.pos >> FRAC_BITS) as usize).min(self.history.len());
         self.history.drain(..used);
-        self.pos -= used as f64;
+        self.pos -= (used as u64) << FRAC_BITS;
     }
+}
+
+/// The dot product of a window and a filter, in eight independent lanes so the compiler
+/// can use vector multiply-adds (a plain sum is one long chain of dependent adds).
+#[inline]
+fn dot(window: &[f32], taps: &[f32; TAPS]) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    for (x, h) in window.chunks_exact(LANES).zip(taps.chunks_exact(LANES)) {
+        for j in 0..LANES {
+            acc[j] += x[j] * h[j];
+        }
+    }
+    acc.iter().sum()
 }
 
 fn sinc(x: f64) -> f64 {
