@@ -18,7 +18,9 @@
 //! ([`rtrb`]); they never allocate, lock, log or block. A full ring drops samples and
 //! counts them.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -138,13 +140,48 @@ fn looks_like_monitor(id: &str, name: &str) -> bool {
     l.contains(".monitor") || l.contains("monitor of") || l.contains("loopback")
 }
 
+thread_local! {
+    /// One host object per audio API for the whole process. Devices found through the same
+    /// host object share its connection to the sound server: cpal's PulseAudio host opens
+    /// one per host object, each with its own client thread, so the microphone and the far
+    /// end found separately would cost two.
+    static HOSTS: RefCell<Vec<Rc<cpal::Host>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The process's host object for `hid`, created on first use.
+fn host(hid: cpal::HostId) -> Option<Rc<cpal::Host>> {
+    HOSTS.with(|hosts| {
+        let mut hosts = hosts.borrow_mut();
+        if let Some(h) = hosts.iter().find(|h| h.id() == hid) {
+            return Some(Rc::clone(h));
+        }
+        let h = Rc::new(cpal::host_from_id(hid).ok()?);
+        hosts.push(Rc::clone(&h));
+        Some(h)
+    })
+}
+
+/// The process's host object for cpal's default host.
+fn default_host() -> Rc<cpal::Host> {
+    let fresh = cpal::default_host();
+    HOSTS.with(|hosts| {
+        let mut hosts = hosts.borrow_mut();
+        if let Some(h) = hosts.iter().find(|h| h.id() == fresh.id()) {
+            return Rc::clone(h);
+        }
+        let h = Rc::new(fresh);
+        hosts.push(Rc::clone(&h));
+        h
+    })
+}
+
 /// Lists every available host's devices (stderr silenced while enumerating).
 pub fn list() -> Vec<HostListing> {
     let _quiet = QuietStderr::new();
-    let default_host = cpal::default_host().id();
+    let default_host = default_host().id();
     let mut out = Vec::new();
     for hid in cpal::available_hosts() {
-        let Ok(host) = cpal::host_from_id(hid) else {
+        let Some(host) = host(hid) else {
             continue;
         };
         let def_in = host.default_input_device().map(|d| device_id(&d));
@@ -312,7 +349,7 @@ fn usable(d: &cpal::Device, role: Role) -> bool {
 fn candidates(role: Role) -> Vec<(String, String, cpal::Device)> {
     let mut all = Vec::new();
     for hid in cpal::available_hosts() {
-        let Ok(host) = cpal::host_from_id(hid) else {
+        let Some(host) = host(hid) else {
             continue;
         };
         if let Ok(devices) = host.devices() {
@@ -342,7 +379,7 @@ fn list_ids(c: &[(String, String, cpal::Device)]) -> String {
 pub fn find(spec: &str, role: Role) -> Result<Found, Error> {
     let _quiet = QuietStderr::new();
     if let Ok(id) = spec.parse::<cpal::DeviceId>()
-        && let Ok(host) = cpal::host_from_id(id.host())
+        && let Some(host) = host(id.host())
         && let Some(d) = host.device_by_id(&id)
         && usable(&d, role)
     {
@@ -395,7 +432,7 @@ pub fn find(spec: &str, role: Role) -> Result<Found, Error> {
 /// [`Error::Device`] when there is none.
 pub fn default_mic() -> Result<Found, Error> {
     let _quiet = QuietStderr::new();
-    let host = cpal::default_host();
+    let host = default_host();
     let d = host.default_input_device().ok_or_else(|| Error::Device {
         device: "default input".into(),
         what: "no default microphone; name one with --mic DEV (see 'tacet devices')".into(),
@@ -418,7 +455,7 @@ pub fn loopback_of(output: Option<&str>) -> Result<Found, Error> {
         Some(spec) => find(spec, Role::Output)?,
         None => {
             let _quiet = QuietStderr::new();
-            let host = cpal::default_host();
+            let host = default_host();
             let d = host.default_output_device().ok_or_else(|| Error::Device {
                 device: "default output".into(),
                 what: "no default output; name the far end with --far DEV (see 'tacet devices')"
@@ -438,7 +475,7 @@ pub fn loopback_of(output: Option<&str>) -> Result<Found, Error> {
     let _quiet = QuietStderr::new();
     let monitor_id = format!("{}.monitor", out.id);
     if let Ok(id) = monitor_id.parse::<cpal::DeviceId>()
-        && let Ok(host) = cpal::host_from_id(id.host())
+        && let Some(host) = host(id.host())
         && let Some(d) = host.device_by_id(&id)
     {
         return Ok(Found {
