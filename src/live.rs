@@ -167,13 +167,24 @@ pub fn usage() -> Option<(f64, f64)> {
         return None;
     }
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    // ru_maxrss is in kilobytes on Linux (bytes on macOS).
-    let rss_mb = if cfg!(target_os = "macos") {
-        ru.ru_maxrss as f64 / 1_048_576.0
-    } else {
-        ru.ru_maxrss as f64 / 1024.0
+    // ru_maxrss is in kilobytes on Linux (bytes on macOS). On Linux it also keeps the peak
+    // of the process image before exec (the parent's, when started with vfork), so the
+    // peak of this image is read from /proc when it can be.
+    let rss_mb = match own_peak_rss_kb() {
+        Some(kb) => kb as f64 / 1024.0,
+        None if cfg!(target_os = "macos") => ru.ru_maxrss as f64 / 1_048_576.0,
+        None => ru.ru_maxrss as f64 / 1024.0,
     };
     Some((secs(ru.ru_utime) + secs(ru.ru_stime), rss_mb))
+}
+
+/// Peak resident memory of this process image, kilobytes (`VmHWM`, Linux only).
+fn own_peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn print_stats(wall: Instant) {
