@@ -1,8 +1,11 @@
 //! Prints the performance table: detector speed, analysis of a 1-hour 48 kHz stereo call,
-//! peak memory of `analyze` on a 10-minute and a 2-hour call, and turn-engine throughput.
+//! peak memory of `analyze` on a 10-minute and a 2-hour call, turn-engine throughput, and
+//! live mode's CPU and memory when a sound server with the test devices is running.
 //! Files are generated in a temporary folder and removed afterwards.
 //!
 //! Usage: `cargo build --release && cargo run --release --example perf_report`
+//! (`-- --live-seconds N` sets the live measurement's length, 60 by default; 0 skips it).
+//! For the live row, start the sound server first: `. .ci/audio-up.sh`.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -98,7 +101,96 @@ fn warm(path: &Path) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
+/// Live mode: `tacet live --no-ui --duration S --stats` with default devices while the demo
+/// call plays into the test sound server's devices (`.ci/audio-up.sh`: the rep into the
+/// `mic_feed` sink, whose monitor is the default microphone, the prospect into the
+/// `softphone` sink, whose monitor is the default far end). The figures are the ones
+/// `tacet live --stats` prints from its own getrusage: CPU over the whole run, peak RSS.
+fn live_row(bin: &Path, dir: &Path, seconds: u32) -> String {
+    let sinks = std::process::Command::new("pactl")
+        .args(["list", "short", "sinks"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if !(sinks.contains("mic_feed") && sinks.contains("softphone")) {
+        return "not measured: no sound server with the test devices (start one with `. .ci/audio-up.sh`)".into();
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/demo-call.wav");
+    let sides = [dir.join("live-rep.wav"), dir.join("live-far.wav")];
+    if let Err(e) = split_channels(&demo, &sides) {
+        return format!("not measured: cannot read {}: {e}", demo.display());
+    }
+    let play = |sink: &str, file: &Path| {
+        std::process::Command::new("pacat")
+            .args(["--playback", "--file-format=wav", "-d", sink])
+            .arg(file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    };
+    let players = [play("mic_feed", &sides[0]), play("softphone", &sides[1])];
+    let out = std::process::Command::new(bin)
+        .args([
+            "live",
+            "--no-ui",
+            "--stats",
+            "--duration",
+            &seconds.to_string(),
+        ])
+        .arg("--data-dir")
+        .arg(dir.join("live-data"))
+        .stdout(std::process::Stdio::null())
+        .output();
+    for p in players.into_iter().flatten() {
+        let mut p = p;
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+    let Ok(out) = out else {
+        return format!("not measured: {} did not run", bin.display());
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stat = |key: &str| {
+        err.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    match (stat("# cpu_percent"), stat("# peak_rss_mb")) {
+        (Some(cpu), Some(rss)) if out.status.success() => {
+            format!("{cpu:.2}% of one core, {rss:.1} MB resident ({seconds} s, default devices)")
+        }
+        _ => format!(
+            "not measured: `tacet live` failed: {}",
+            err.lines().last().unwrap_or("")
+        ),
+    }
+}
+
+/// Writes each channel of a stereo WAV to its own mono WAV.
+fn split_channels(stereo: &Path, mono: &[PathBuf; 2]) -> Result<(), hound::Error> {
+    let mut r = hound::WavReader::open(stereo)?;
+    let spec = hound::WavSpec {
+        channels: 1,
+        ..r.spec()
+    };
+    let mut w = [
+        hound::WavWriter::create(&mono[0], spec)?,
+        hound::WavWriter::create(&mono[1], spec)?,
+    ];
+    for (i, s) in r.samples::<i16>().enumerate() {
+        w[i % 2].write_sample(s?)?;
+    }
+    let [a, b] = w;
+    a.finalize()?;
+    b.finalize()
+}
+
 fn main() {
+    let live_seconds: u32 = std::env::args()
+        .skip_while(|a| a != "--live-seconds")
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let dir = std::env::temp_dir().join(format!("tacet-perf-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let hour = dir.join("call-1h.wav");
@@ -166,6 +258,13 @@ fn main() {
     let report = tacet::app::analyze_call(&files, &config);
     let analyze_wall = wall0.elapsed().as_secs_f64();
     let analyze_cpu = cpu_s() - t0;
+
+    // 5. Live mode, when a sound server with the test devices runs.
+    let live = if live_seconds > 0 {
+        live_row(&bin, &dir, live_seconds)
+    } else {
+        "not measured (--live-seconds 0)".into()
+    };
     let _ = std::fs::remove_dir_all(&dir);
 
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -197,6 +296,9 @@ fn main() {
     println!(
         "| turn engine (bridging + live tracker + engine) | >= 1,000,000 VAD frames/s | {:.1} M frames/s ({events} events and pauses) |",
         engine_fps / 1e6
+    );
+    println!(
+        "| live mode, both sides at 48 kHz | under 1% of one core, under 30 MB resident | {live} |"
     );
     let _ = edges;
 }
