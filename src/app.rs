@@ -118,6 +118,17 @@ fn show_config(
 /// # Errors
 /// [`Error::Output`] naming the path.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |w| w.write_all(content))
+}
+
+/// [`write_atomic`] with the content produced by `fill` through a buffered writer.
+///
+/// # Errors
+/// [`Error::Output`] naming the file when it cannot be written.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let err = |e: std::io::Error| Error::Output {
         path: path.display().to_string(),
         what: e.to_string(),
@@ -132,10 +143,14 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(err)?;
-        f.write_all(content).map_err(err)?;
-        f.sync_all().map_err(err)?;
+    let written = (|| {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
     }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
@@ -254,13 +269,15 @@ fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
         .or_else(|| args.output.as_deref().and_then(format_from_path))
         .unwrap_or(Format::Text);
     let report = analyze_call(&inputs[0], config)?;
-    let text = format.render(&report);
     match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes()),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::Other(format!("cannot write to stdout: {e}"))),
+        Some(path) => write_atomic_with(path, |w| format.write_to(&report, w)),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            format
+                .write_to(&report, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        }
     }
 }
 

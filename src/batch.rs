@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::app::{analyze_call, report_path_in, write_atomic};
+use crate::app::{analyze_call, report_path_in, write_atomic, write_atomic_with};
 use crate::audio::source::CallFiles;
 use crate::config::Config;
 use crate::error::Error;
@@ -115,7 +115,7 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
                         let files = &inputs[i];
                         let outcome = analyze_call(files, config).and_then(|report| {
                             let path = report_path_in(dir, input_path(files), format);
-                            write_atomic(&path, format.render(&report).as_bytes())?;
+                            write_atomic_with(&path, |w| format.write_to(&report, w))?;
                             Ok(report)
                         });
                         // Count and print under one lock so the lines come out in order.

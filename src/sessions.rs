@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use crate::app::write_atomic;
+use crate::app::{write_atomic, write_atomic_with};
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::error::Error;
@@ -65,10 +65,9 @@ pub fn save(data_dir: &Path, report: &Report, kind: &str) -> Result<PathBuf, Err
         path: dir.display().to_string(),
         what: e.to_string(),
     })?;
-    write_atomic(
-        &dir.join("report.json"),
-        Format::Json.render(report).as_bytes(),
-    )?;
+    write_atomic_with(&dir.join("report.json"), |w| {
+        Format::Json.write_to(report, w)
+    })?;
     write_atomic(
         &dir.join("report.html"),
         Format::Html.render(report).as_bytes(),
@@ -149,7 +148,7 @@ pub fn run(
     let report = Report::new(&outcome.result, &opts.source_name, Some(started_at));
     let folder = save(&opts.data_dir, &report, opts.kind)?;
     if let Some((path, format)) = &opts.output {
-        write_atomic(path, format.render(&report).as_bytes())?;
+        write_atomic_with(path, |w| format.write_to(&report, w))?;
     }
     let mut err = std::io::stderr().lock();
     if opts.ui {

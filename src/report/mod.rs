@@ -314,6 +314,21 @@ impl Format {
         }
     }
 
+    /// Writes a report in this format to `w`. JSON is streamed (a long call's report is
+    /// never held whole in memory); the other formats are rendered, then written.
+    ///
+    /// # Errors
+    /// Any error of `w`.
+    pub fn write_to(self, report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *w, report)?;
+                w.write_all(b"\n")
+            }
+            _ => w.write_all(self.render(report).as_bytes()),
+        }
+    }
+
     /// Renders a report in this format.
     pub fn render(self, report: &Report) -> String {
         match self {
