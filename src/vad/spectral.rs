@@ -26,8 +26,8 @@
 
 use std::sync::Arc;
 
-use realfft::num_complex::Complex;
-use realfft::{RealFftPlanner, RealToComplex};
+use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
 
 use super::FrameClassifier;
 use super::learned::LearnedStage;
@@ -147,14 +147,20 @@ impl Default for SpectralParams {
 /// Band-SNR speech detector over an FFT of the recent 20 ms.
 pub struct SpectralClassifier {
     params: SpectralParams,
-    fft: Arc<dyn RealToComplex<f32>>,
+    /// A complex FFT of half the length: the real window is transformed as
+    /// `z[n] = x[2n] + i x[2n+1]` and the power spectrum separated from it
+    /// ([`power_spectrum`]).
+    half_fft: Arc<dyn Fft<f32>>,
     /// The last `WINDOW_LEN_SAMPLES` input samples, oldest first.
     history: Vec<f32>,
     /// Hann window, `w[n] = 0.5 - 0.5 cos(2 pi (n + 0.5) / N)`.
     window: Vec<f32>,
-    fft_in: Vec<f32>,
-    spectrum: Vec<Complex<f32>>,
+    packed: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
+    /// `exp(-2 pi i k / N)` for `k` in `0..N/2`.
+    twiddles: Vec<Complex<f32>>,
+    /// Power per bin, `0..=N/2`.
+    power: Vec<f32>,
     /// `[first_bin, end_bin)` per band.
     band_bins: [(usize, usize); NUM_BANDS],
     /// Per-band normalisation: `1 / (bins x sum(w^2))`, so a band level is a mean power
@@ -241,11 +247,15 @@ impl SpectralClassifier {
 
     /// Builds a detector; every buffer is allocated here.
     pub fn with_params(params: SpectralParams) -> Self {
-        let mut planner = RealFftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(FFT_LEN_SAMPLES);
-        let fft_in = fft.make_input_vec();
-        let spectrum = fft.make_output_vec();
-        let scratch = fft.make_scratch_vec();
+        let half = FFT_LEN_SAMPLES / 2;
+        let half_fft = FftPlanner::<f32>::new().plan_fft_forward(half);
+        let scratch = vec![Complex::default(); half_fft.get_inplace_scratch_len()];
+        let twiddles = (0..half)
+            .map(|k| {
+                let theta = -2.0 * std::f64::consts::PI * k as f64 / FFT_LEN_SAMPLES as f64;
+                Complex::new(theta.cos() as f32, theta.sin() as f32)
+            })
+            .collect();
 
         let window: Vec<f32> = (0..WINDOW_LEN_SAMPLES)
             .map(|n| {
@@ -282,12 +292,13 @@ impl SpectralClassifier {
         let subwindows = params.floor_subwindows.max(1);
         SpectralClassifier {
             params,
-            fft,
+            half_fft,
             history: vec![0.0; WINDOW_LEN_SAMPLES],
             window,
-            fft_in,
-            spectrum,
+            packed: vec![Complex::default(); half],
             scratch,
+            twiddles,
+            power: vec![0.0; half + 1],
             band_bins,
             band_norm,
             scored_bands: scored_bands.max(1),
@@ -338,22 +349,16 @@ impl SpectralClassifier {
         } else {
             &self.history
         };
-        for ((dst, x), w) in self.fft_in.iter_mut().zip(history).zip(&self.window) {
-            *dst = x * w;
+        let pairs = history.chunks_exact(2).zip(self.window.chunks_exact(2));
+        for (dst, (x, w)) in self.packed.iter_mut().zip(pairs) {
+            *dst = Complex::new(x[0] * w[0], x[1] * w[1]);
         }
-        self.fft_in[WINDOW_LEN_SAMPLES..].fill(0.0);
-        // Lengths are fixed at construction, so this cannot fail; on error, report silence.
-        if self
-            .fft
-            .process_with_scratch(&mut self.fft_in, &mut self.spectrum, &mut self.scratch)
-            .is_err()
-        {
-            out_db.fill(10.0 * ENERGY_FLOOR_LINEAR.log10());
-            return;
-        }
+        self.half_fft
+            .process_with_scratch(&mut self.packed, &mut self.scratch);
+        power_spectrum(&self.packed, &self.twiddles, &mut self.power);
         for (b, dst) in out_db.iter_mut().enumerate() {
             let (lo, hi) = self.band_bins[b];
-            let power: f32 = self.spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum();
+            let power: f32 = self.power[lo..hi].iter().sum();
             *dst = power * self.band_norm[b] + ENERGY_FLOOR_LINEAR;
         }
         // A separate pass so the conversion vectorises across bands.
@@ -404,6 +409,27 @@ fn push_history(history: &mut [f32], frame: &[f32]) {
 /// `10 log10(x)` for positive `x`, fast: with `x = m 2^e`, `m` in `[1, 2)`,
 /// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
 /// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
+/// The power spectrum `|X[k]|^2`, `k` in `0..=N/2`, of a real signal of `N` samples from
+/// the complex FFT `z` of its samples paired as `x[2n] + i x[2n+1]` (length `N/2`):
+/// `X[k] = E[k] + W^k O[k]` with `E[k] = (Z[k] + conj Z[N/2-k]) / 2` (even samples),
+/// `O[k] = (Z[k] - conj Z[N/2-k]) / 2i` (odd samples) and `W = exp(-2 pi i / N)`.
+fn power_spectrum(z: &[Complex<f32>], twiddles: &[Complex<f32>], power: &mut [f32]) {
+    let m = z.len();
+    let (z0, zm) = (z[0].re + z[0].im, z[0].re - z[0].im);
+    power[0] = z0 * z0;
+    power[m] = zm * zm;
+    for k in 1..m {
+        let a = z[k];
+        let b = z[m - k].conj();
+        let e = (a + b) * 0.5;
+        let d = (a - b) * 0.5;
+        // W^k O[k] = W^k d / i = -i (W^k d).
+        let t = twiddles[k] * d;
+        let x = Complex::new(e.re + t.im, e.im - t.re);
+        power[k] = x.norm_sqr();
+    }
+}
+
 fn power_to_db(x: f32) -> f32 {
     const DB_PER_OCTAVE: f32 = 3.010_3; // 10 log10(2)
     let bits = x.to_bits();
@@ -631,6 +657,44 @@ impl SpectralClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn power_spectrum_from_the_half_length_fft_matches_a_direct_dft() {
+        let n = FFT_LEN_SAMPLES;
+        let x: Vec<f32> = (0..n)
+            .map(|i| {
+                let t = i as f32 / 16_000.0;
+                (2.0 * std::f32::consts::PI * 440.0 * t).sin()
+                    + 0.3 * (2.0 * std::f32::consts::PI * 3130.0 * t).cos()
+                    + 0.05 * ((i * 7919 % 101) as f32 / 101.0 - 0.5)
+            })
+            .collect();
+        let fft = FftPlanner::<f32>::new().plan_fft_forward(n / 2);
+        let mut z: Vec<Complex<f32>> = x
+            .chunks_exact(2)
+            .map(|p| Complex::new(p[0], p[1]))
+            .collect();
+        fft.process(&mut z);
+        let twiddles: Vec<Complex<f32>> = (0..n / 2)
+            .map(|k| {
+                let th = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+                Complex::new(th.cos() as f32, th.sin() as f32)
+            })
+            .collect();
+        let mut power = vec![0.0; n / 2 + 1];
+        power_spectrum(&z, &twiddles, &mut power);
+        let peak = power.iter().cloned().fold(0.0f32, f32::max);
+        for (k, &p) in power.iter().enumerate() {
+            let (mut re, mut im) = (0.0f64, 0.0f64);
+            for (i, &v) in x.iter().enumerate() {
+                let th = -2.0 * std::f64::consts::PI * (k * i) as f64 / n as f64;
+                re += f64::from(v) * th.cos();
+                im += f64::from(v) * th.sin();
+            }
+            let want = (re * re + im * im) as f32;
+            assert!((p - want).abs() <= 1e-4 * peak, "bin {k}: {p} vs {want}");
+        }
+    }
 
     #[test]
     fn a_step_from_digital_silence_to_dither_is_not_speech() {
