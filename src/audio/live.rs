@@ -146,6 +146,8 @@ thread_local! {
     /// one per host object, each with its own client thread, so the microphone and the far
     /// end found separately would cost two.
     static HOSTS: RefCell<Vec<Rc<cpal::Host>>> = const { RefCell::new(Vec::new()) };
+    /// Which of them is cpal's default host, once known.
+    static DEFAULT_HOST: RefCell<Option<Rc<cpal::Host>>> = const { RefCell::new(None) };
 }
 
 /// The process's host object for `hid`, created on first use.
@@ -161,10 +163,14 @@ fn host(hid: cpal::HostId) -> Option<Rc<cpal::Host>> {
     })
 }
 
-/// The process's host object for cpal's default host.
+/// The process's host object for cpal's default host (chosen once: choosing it opens a
+/// connection to the sound server to see whether one runs).
 fn default_host() -> Rc<cpal::Host> {
+    if let Some(h) = DEFAULT_HOST.with(|d| d.borrow().clone()) {
+        return h;
+    }
     let fresh = cpal::default_host();
-    HOSTS.with(|hosts| {
+    let h = HOSTS.with(|hosts| {
         let mut hosts = hosts.borrow_mut();
         if let Some(h) = hosts.iter().find(|h| h.id() == fresh.id()) {
             return Rc::clone(h);
@@ -172,7 +178,9 @@ fn default_host() -> Rc<cpal::Host> {
         let h = Rc::new(fresh);
         hosts.push(Rc::clone(&h));
         h
-    })
+    });
+    DEFAULT_HOST.with(|d| *d.borrow_mut() = Some(Rc::clone(&h)));
+    h
 }
 
 /// Lists every available host's devices (stderr silenced while enumerating).
