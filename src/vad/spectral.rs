@@ -250,12 +250,7 @@ impl SpectralClassifier {
         let half = FFT_LEN_SAMPLES / 2;
         let half_fft = FftPlanner::<f32>::new().plan_fft_forward(half);
         let scratch = vec![Complex::default(); half_fft.get_inplace_scratch_len()];
-        let twiddles = (0..half)
-            .map(|k| {
-                let theta = -2.0 * std::f64::consts::PI * k as f64 / FFT_LEN_SAMPLES as f64;
-                Complex::new(theta.cos() as f32, theta.sin() as f32)
-            })
-            .collect();
+        let twiddles = twiddles(FFT_LEN_SAMPLES);
 
         let window: Vec<f32> = (0..WINDOW_LEN_SAMPLES)
             .map(|n| {
@@ -409,6 +404,16 @@ fn push_history(history: &mut [f32], frame: &[f32]) {
 /// `10 log10(x)` for positive `x`, fast: with `x = m 2^e`, `m` in `[1, 2)`,
 /// `log2 x = e + log2 m`, and `log2 m` from a degree-5 polynomial in `t = m - 1`
 /// (max error about 1e-4 in `log2`, i.e. below 0.001 dB).
+/// `exp(-2 pi i k / n)` for `k` in `0..n/2`: the twiddles [`power_spectrum`] needs.
+fn twiddles(n: usize) -> Vec<Complex<f32>> {
+    (0..n / 2)
+        .map(|k| {
+            let theta = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+            Complex::new(theta.cos() as f32, theta.sin() as f32)
+        })
+        .collect()
+}
+
 /// The power spectrum `|X[k]|^2`, `k` in `0..=N/2`, of a real signal of `N` samples from
 /// the complex FFT `z` of its samples paired as `x[2n] + i x[2n+1]` (length `N/2`):
 /// `X[k] = E[k] + W^k O[k]` with `E[k] = (Z[k] + conj Z[N/2-k]) / 2` (even samples),
@@ -675,14 +680,8 @@ mod tests {
             .map(|p| Complex::new(p[0], p[1]))
             .collect();
         fft.process(&mut z);
-        let twiddles: Vec<Complex<f32>> = (0..n / 2)
-            .map(|k| {
-                let th = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
-                Complex::new(th.cos() as f32, th.sin() as f32)
-            })
-            .collect();
         let mut power = vec![0.0; n / 2 + 1];
-        power_spectrum(&z, &twiddles, &mut power);
+        power_spectrum(&z, &twiddles(n), &mut power);
         let peak = power.iter().cloned().fold(0.0f32, f32::max);
         for (k, &p) in power.iter().enumerate() {
             let (mut re, mut im) = (0.0f64, 0.0f64);
