@@ -83,7 +83,7 @@ pub fn frame_dbfs(frame: &[f32]) -> f32 {
     if frame.is_empty() {
         return -120.0;
     }
-    let energy: f32 = frame.iter().map(|v| v * v).sum::<f32>() / frame.len() as f32;
+    let energy = crate::vad::spectral::mean_square(frame);
     (10.0 * energy.max(1e-12).log10()).max(-120.0)
 }
 

@@ -47,8 +47,9 @@ pub struct AudioReader {
 trait ReadSeek: Read + Seek + Send {}
 impl<T: Read + Seek + Send> ReadSeek for T {}
 
-/// Frames per block on the PCM fast path.
-const PCM_BLOCK_FRAMES: usize = 4096;
+/// Bytes read per block on the PCM fast path: twice the readers' 64 KiB buffers, so a
+/// block's read goes from the file straight into the block instead of through them.
+const PCM_BLOCK_BYTES: usize = 1 << 17;
 
 /// How a recording is decoded: plain PCM and float WAV through hound (one pass, the common
 /// case for dialer recordings), everything else (G.711, FLAC, MP3) through symphonia.
@@ -96,15 +97,16 @@ fn try_pcm(mut source: Box<dyn ReadSeek>) -> Option<(Backend, AudioInfo)> {
     };
     let remaining_bytes = u64::from(reader.len()) * bytes_per_sample as u64;
     let reader: Box<dyn ReadSeek> = Box::new(reader.into_inner());
-    let frames = PCM_BLOCK_FRAMES * info.channels.max(1);
+    let frame_bytes = bytes_per_sample * info.channels.max(1);
+    let samples = (PCM_BLOCK_BYTES / frame_bytes).max(1) * info.channels.max(1);
     Some((
         Backend::Pcm {
             reader,
             bytes_per_sample,
             float,
             remaining_bytes,
-            raw: vec![0; frames * bytes_per_sample],
-            block: Vec::with_capacity(frames),
+            raw: vec![0; samples * bytes_per_sample],
+            block: Vec::with_capacity(samples),
         },
         info,
     ))

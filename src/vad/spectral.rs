@@ -474,19 +474,23 @@ pub const SILENCE_FLOOR_DBFS: f32 = -85.0;
 
 /// RMS level of a frame, dBFS.
 fn frame_rms_dbfs(frame: &[f32]) -> f32 {
-    let (chunks, rest) = frame.as_chunks::<LANES>();
+    10.0 * mean_square(frame).max(1e-20).log10()
+}
+
+/// The mean of the squared samples (0 for none), summed in [`LANES`] partial sums.
+pub fn mean_square(samples: &[f32]) -> f32 {
+    let (chunks, rest) = samples.as_chunks::<LANES>();
     let mut lanes = [0f32; LANES];
     for chunk in chunks {
         for (acc, v) in lanes.iter_mut().zip(chunk) {
             *acc += v * v;
         }
     }
-    let energy = (lanes.iter().sum::<f32>() + rest.iter().map(|v| v * v).sum::<f32>())
-        / frame.len().max(1) as f32;
-    10.0 * energy.max(1e-20).log10()
+    let energy = lanes.iter().sum::<f32>() + rest.iter().map(|v| v * v).sum::<f32>();
+    energy / samples.len().max(1) as f32
 }
 
-/// Independent partial sums per call of [`sum_lanes`] and [`frame_rms_dbfs`]: one sum
+/// Independent partial sums per call of [`sum_lanes`] and [`mean_square`]: one sum
 /// chained through every element waits a float add's latency per element.
 const LANES: usize = 8;
 
