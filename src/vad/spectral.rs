@@ -47,6 +47,45 @@ const BAND_EDGES_HZ: [f32; 19] = [
 /// Number of bands.
 pub const NUM_BANDS: usize = BAND_EDGES_HZ.len() - 1;
 
+/// Number of power-spectrum bins, `0..=N/2`.
+const BINS: usize = FFT_LEN_SAMPLES / 2 + 1;
+
+/// `[first_bin, end_bin)` of each band: its edges rounded to the nearest bin (50 Hz), at
+/// least one bin wide. Known at compile time, so each band's sum is compiled for its width.
+const BAND_BINS: [(usize, usize); NUM_BANDS] = band_bins();
+
+const fn band_bins() -> [(usize, usize); NUM_BANDS] {
+    let bin_hz = ANALYSIS_RATE_HZ as f32 / FFT_LEN_SAMPLES as f32;
+    let mut out = [(0, 0); NUM_BANDS];
+    let mut b = 0;
+    while b < NUM_BANDS {
+        // Rounding by adding a half and truncating (the edges are positive).
+        let lo = (BAND_EDGES_HZ[b] / bin_hz + 0.5) as usize;
+        let mut hi = (BAND_EDGES_HZ[b + 1] / bin_hz + 0.5) as usize;
+        if hi < lo + 1 {
+            hi = lo + 1;
+        }
+        if hi > BINS {
+            hi = BINS;
+        }
+        out[b] = (lo, hi);
+        b += 1;
+    }
+    out
+}
+
+/// The band sums of `power` into `out`, `out[b] = sum(power[BAND_BINS[b]]) x norm[b] +
+/// ENERGY_FLOOR_LINEAR`, written out band by band so every slice has constant bounds.
+macro_rules! band_sums {
+    ($power:expr, $norm:expr, $out:expr; $($b:literal)*) => {
+        $({
+            const LO: usize = BAND_BINS[$b].0;
+            const HI: usize = BAND_BINS[$b].1;
+            $out[$b] = sum_lanes(&$power[LO..HI]) * $norm[$b] + ENERGY_FLOOR_LINEAR;
+        })*
+    };
+}
+
 /// Energy added to every band before the logarithm, relative to full scale: about
 /// -110 dBFS, so digital silence has a finite level and tiny dither does not look like
 /// a loud signal against an all-zero floor.
@@ -160,9 +199,7 @@ pub struct SpectralClassifier {
     /// `exp(-2 pi i k / N)` for `k` in `0..N/2`.
     twiddles: Vec<Complex<f32>>,
     /// Power per bin, `0..=N/2`.
-    power: Vec<f32>,
-    /// `[first_bin, end_bin)` per band.
-    band_bins: [(usize, usize); NUM_BANDS],
+    power: [f32; BINS],
     /// Per-band normalisation: `1 / (bins x sum(w^2))`, so a band level is a mean power
     /// spectral density comparable across bands and window choices.
     band_norm: [f32; NUM_BANDS],
@@ -263,15 +300,10 @@ impl SpectralClassifier {
             .collect();
         let window_energy: f32 = window.iter().map(|w| w * w).sum();
 
-        let bin_hz = ANALYSIS_RATE_HZ as f32 / FFT_LEN_SAMPLES as f32;
-        let mut band_bins = [(0usize, 0usize); NUM_BANDS];
         let mut band_norm = [0f32; NUM_BANDS];
         let mut scored_bands = 0;
         for b in 0..NUM_BANDS {
-            let lo = (BAND_EDGES_HZ[b] / bin_hz).round() as usize;
-            let hi = ((BAND_EDGES_HZ[b + 1] / bin_hz).round() as usize).max(lo + 1);
-            let hi = hi.min(FFT_LEN_SAMPLES / 2 + 1);
-            band_bins[b] = (lo, hi);
+            let (lo, hi) = BAND_BINS[b];
             band_norm[b] = 1.0 / ((hi - lo) as f32 * window_energy);
             if BAND_EDGES_HZ[b + 1] <= params.score_max_hz + 1.0 {
                 scored_bands = b + 1;
@@ -295,8 +327,7 @@ impl SpectralClassifier {
             packed: vec![Complex::default(); half],
             scratch,
             twiddles,
-            power: vec![0.0; half + 1],
-            band_bins,
+            power: [0.0; BINS],
             band_norm,
             scored_bands: scored_bands.max(1),
             floor_input_db: [0.0; NUM_BANDS],
@@ -359,11 +390,9 @@ impl SpectralClassifier {
         self.half_fft
             .process_with_scratch(&mut self.packed, &mut self.scratch);
         power_spectrum(&self.packed, &self.twiddles, &mut self.power);
-        for (b, dst) in out_db.iter_mut().enumerate() {
-            let (lo, hi) = self.band_bins[b];
-            let power = sum_lanes(&self.power[lo..hi]);
-            *dst = power * self.band_norm[b] + ENERGY_FLOOR_LINEAR;
-        }
+        const { assert!(NUM_BANDS == 18) };
+        band_sums!(self.power, self.band_norm, out_db;
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17);
         // A separate pass so the conversion vectorises across bands.
         for v in out_db.iter_mut() {
             *v = power_to_db(*v);
@@ -765,6 +794,18 @@ mod tests {
             }
             let want = (re * re + im * im) as f32;
             assert!((p - want).abs() <= 1e-4 * peak, "bin {k}: {p} vs {want}");
+        }
+    }
+
+    #[test]
+    fn band_bins_are_the_band_edges_rounded_to_bins() {
+        let bin_hz = ANALYSIS_RATE_HZ as f32 / FFT_LEN_SAMPLES as f32;
+        for (b, &(lo, hi)) in BAND_BINS.iter().enumerate() {
+            let want_lo = (BAND_EDGES_HZ[b] / bin_hz).round() as usize;
+            let want_hi = ((BAND_EDGES_HZ[b + 1] / bin_hz).round() as usize)
+                .max(want_lo + 1)
+                .min(BINS);
+            assert_eq!((lo, hi), (want_lo, want_hi), "band {b}");
         }
     }
 
