@@ -54,6 +54,9 @@ const BINS: usize = FFT_LEN_SAMPLES / 2 + 1;
 /// least one bin wide. Known at compile time, so each band's sum is compiled for its width.
 const BAND_BINS: [(usize, usize); NUM_BANDS] = band_bins();
 
+/// Bins the bands use, `0..USED_BINS` (the power spectrum is computed only that far).
+const USED_BINS: usize = BAND_BINS[NUM_BANDS - 1].1;
+
 const fn band_bins() -> [(usize, usize); NUM_BANDS] {
     let bin_hz = ANALYSIS_RATE_HZ as f32 / FFT_LEN_SAMPLES as f32;
     let mut out = [(0, 0); NUM_BANDS];
@@ -389,7 +392,7 @@ impl SpectralClassifier {
         }
         self.half_fft
             .process_with_scratch(&mut self.packed, &mut self.scratch);
-        power_spectrum(&self.packed, &self.twiddles, &mut self.power);
+        power_spectrum(&self.packed, &self.twiddles, &mut self.power[..USED_BINS]);
         const { assert!(NUM_BANDS == 18) };
         band_sums!(self.power, self.band_norm, out_db;
             0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17);
@@ -405,7 +408,7 @@ impl SpectralClassifier {
     fn update_floor(&mut self) {
         let subwindows = self.params.floor_subwindows.max(1);
         for b in 0..NUM_BANDS {
-            self.current_min_db[b] = self.current_min_db[b].min(self.floor_input_db[b]);
+            self.current_min_db[b] = min_db(self.current_min_db[b], self.floor_input_db[b]);
         }
         self.subwindow_frames += 1;
         if self.subwindow_frames >= self.subwindow_len_frames {
@@ -426,8 +429,15 @@ impl SpectralClassifier {
     /// Minimum-statistics floor of one band: `min(current, past sub-windows) + bias`.
     #[inline(always)]
     fn floor_db(&self, band: usize) -> f32 {
-        self.current_min_db[band].min(self.past_floor_db[band]) + self.params.floor_bias_db
+        min_db(self.current_min_db[band], self.past_floor_db[band]) + self.params.floor_bias_db
     }
+}
+
+/// The smaller of two levels (never NaN: they come from logarithms of positive energies),
+/// as one vector minimum instead of `f32::min`'s NaN handling.
+#[inline(always)]
+fn min_db(a: f32, b: f32) -> f32 {
+    if b < a { b } else { a }
 }
 
 /// Shifts one frame into a history (a short frame is zero-padded, a long one cut).
@@ -451,8 +461,9 @@ fn twiddles(n: usize) -> Vec<Complex<f32>> {
         .collect()
 }
 
-/// The power spectrum `|X[k]|^2`, `k` in `0..=N/2`, of a real signal of `N` samples from
-/// the complex FFT `z` of its samples paired as `x[2n] + i x[2n+1]` (length `N/2`):
+/// The power spectrum `|X[k]|^2`, `k` in `0..power.len()` (at most `0..=N/2`), of a real
+/// signal of `N` samples from the complex FFT `z` of its samples paired as
+/// `x[2n] + i x[2n+1]` (length `N/2`):
 /// `X[k] = E[k] + W^k O[k]` with `E[k] = (Z[k] + conj Z[N/2-k]) / 2` (even samples),
 /// `O[k] = (Z[k] - conj Z[N/2-k]) / 2i` (odd samples) and `W = exp(-2 pi i / N)`.
 #[inline(always)]
@@ -460,8 +471,10 @@ fn power_spectrum(z: &[Complex<f32>], twiddles: &[Complex<f32>], power: &mut [f3
     let m = z.len();
     let (z0, zm) = (z[0].re + z[0].im, z[0].re - z[0].im);
     power[0] = z0 * z0;
-    power[m] = zm * zm;
-    for k in 1..m {
+    if let Some(p) = power.get_mut(m) {
+        *p = zm * zm;
+    }
+    for k in 1..m.min(power.len()) {
         let a = z[k];
         let b = z[m - k].conj();
         let e = (a + b) * 0.5;
@@ -727,18 +740,21 @@ impl SpectralClassifier {
             let snr = raw.clamp(0.0, cap);
             self.band_snr_db[b] = snr;
         }
-        let mut snr_db = self.band_snr_db;
-        let scored = &mut snr_db[..self.scored_bands];
+        let scored_len = self.scored_bands;
         let top = if p.score_top_bands == 0 {
-            scored.len()
+            scored_len
         } else {
-            p.score_top_bands.min(scored.len())
+            p.score_top_bands.min(scored_len)
         };
-        if top < scored.len() {
-            // Partial selection: the `top` largest values end up first (no allocation).
+        let mut score = if top < scored_len {
+            // Partial selection on a copy: the `top` largest values end up first.
+            let mut snr_db = self.band_snr_db;
+            let scored = &mut snr_db[..scored_len];
             scored.select_nth_unstable_by(top - 1, |a, b| b.total_cmp(a));
-        }
-        let mut score = scored[..top].iter().sum::<f32>() / top as f32;
+            scored[..top].iter().sum::<f32>() / top as f32
+        } else {
+            self.band_snr_db[..top].iter().sum::<f32>() / top as f32
+        };
         // Fricatives: the bands above `score_max_hz`, averaged and weighted, can carry the
         // score on their own: S = max(S, w_high mean_{b above} snr_b).
         let high = &self.band_snr_db[self.scored_bands..];
