@@ -315,22 +315,13 @@ fn vad(args: VadArgs) -> Result<(), Error> {
         })
     })?;
     let mut detector = SegmentDetector::new();
-    let mut mono = Vec::new();
+    let mut mono = [Vec::new()];
     let mut resampled = std::collections::VecDeque::new();
     let mut cpu_s = 0.0;
-    loop {
-        let block = reader.next_block()?;
-        let Some(block) = block else { break };
-        mono.clear();
-        mono.extend(
-            block
-                .iter()
-                .skip(args.channel)
-                .step_by(info.channels)
-                .copied(),
-        );
+    while reader.next_channels(&[args.channel], &mut mono)? {
+        let [mono] = &mono;
         let t0 = thread_cpu_s();
-        resampler.push(&mono, &mut resampled);
+        resampler.push(mono, &mut resampled);
         let (a, b) = resampled.as_slices();
         detector.push(a);
         detector.push(b);

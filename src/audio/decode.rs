@@ -165,6 +165,161 @@ fn convert_pcm(raw: &[u8], bytes_per_sample: usize, float: bool, out: &mut Vec<f
     }
 }
 
+/// Reads the next block of a PCM data chunk into `raw`; returns how many bytes of whole
+/// frames it holds, or `None` at the end. Sets `done` when the data ends with this block (a
+/// short read is the end; a frame cut short by the end of the file ends the stream, as
+/// players do).
+fn read_pcm(
+    reader: &mut Box<dyn ReadSeek>,
+    raw: &mut [u8],
+    remaining_bytes: &mut u64,
+    frame_bytes: usize,
+    path: &Path,
+    done: &mut bool,
+) -> Result<Option<usize>, InputError> {
+    let want = (raw.len() as u64).min(*remaining_bytes) as usize;
+    let mut got = 0;
+    while got < want {
+        match reader.read(&mut raw[got..want]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(InputError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
+    *remaining_bytes -= got as u64;
+    let whole = got / frame_bytes * frame_bytes;
+    if got < want || *remaining_bytes == 0 {
+        *done = true;
+    }
+    if whole == 0 {
+        *done = true;
+        return Ok(None);
+    }
+    Ok(Some(whole))
+}
+
+/// Appends channel `channel` (0 or 1) of the interleaved stereo `block` to `out`.
+fn take_stereo_channel(block: &[f32], channel: usize, out: &mut Vec<f32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { take_stereo_channel_avx2(block, channel, out) };
+        return;
+    }
+    out.extend(block.as_chunks::<2>().0.iter().map(|f| f[channel]));
+}
+
+/// [`take_stereo_channel`] with 256-bit shuffles: 16 samples in, 8 of one channel out.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn take_stereo_channel_avx2(block: &[f32], channel: usize, out: &mut Vec<f32>) {
+    use std::arch::x86_64::{
+        _mm256_castpd_ps, _mm256_castps_pd, _mm256_loadu_ps, _mm256_permute4x64_pd,
+        _mm256_shuffle_ps, _mm256_storeu_ps,
+    };
+    let frames = block.as_chunks::<2>().0;
+    let vectors = frames.len() / 8;
+    out.reserve(frames.len());
+    let start = out.len();
+    for v in 0..vectors {
+        // SAFETY: 16 v + 16 <= 2 x frames.len() <= block.len(), and `out` has room for
+        // frames.len() >= 8 v + 8 more samples past `start` (reserved above).
+        unsafe {
+            let a = _mm256_loadu_ps(block.as_ptr().add(16 * v));
+            let b = _mm256_loadu_ps(block.as_ptr().add(16 * v + 8));
+            // Within each 128-bit half: a[c], a[c + 2], b[c], b[c + 2]; then the halves'
+            // 64-bit pairs reordered to a's four, then b's four.
+            let picked = if channel == 0 {
+                _mm256_shuffle_ps::<0b10_00_10_00>(a, b)
+            } else {
+                _mm256_shuffle_ps::<0b11_01_11_01>(a, b)
+            };
+            let ordered = _mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(picked));
+            _mm256_storeu_ps(
+                out.as_mut_ptr().add(start + 8 * v),
+                _mm256_castpd_ps(ordered),
+            );
+        }
+    }
+    // SAFETY: the first 8 x vectors new samples were written above.
+    unsafe { out.set_len(start + 8 * vectors) };
+    out.extend(frames[8 * vectors..].iter().map(|f| f[channel]));
+}
+
+/// Converts 16-bit stereo PCM bytes straight to the wanted channels (appended to `outs`),
+/// each sample `i16 / 32768` as [`convert_pcm`] gives it.
+fn split_pcm16_stereo(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) {
+    let frames = raw.as_chunks::<4>().0;
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        for out in outs.iter_mut() {
+            out.reserve(frames.len());
+        }
+        // SAFETY: the CPU has AVX2 (checked just above).
+        done = unsafe { split_pcm16_stereo_avx2(raw, wanted, outs) };
+    }
+    for (&channel, out) in wanted.iter().zip(outs.iter_mut()) {
+        out.extend(frames[done..].iter().map(|f| {
+            let b = &f[2 * channel..2 * channel + 2];
+            f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0
+        }));
+    }
+}
+
+/// [`split_pcm16_stereo`] for whole groups of 8 frames with 256-bit vectors; returns the
+/// frames done. Each `outs[i]` must have room for them (they are written past its length).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn split_pcm16_stereo_avx2(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) -> usize {
+    use std::arch::x86_64::{
+        __m256i, _mm256_castsi256_si128, _mm256_cvtepi16_epi32, _mm256_cvtepi32_ps,
+        _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_mul_ps, _mm256_permute4x64_epi64,
+        _mm256_set1_ps, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_ps,
+    };
+    let groups = raw.len() / 32;
+    // Within each 128-bit half: the four left samples, then the four right ones.
+    let split = _mm256_setr_epi8(
+        0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15, 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7,
+        10, 11, 14, 15,
+    );
+    let scale = _mm256_set1_ps(1.0 / 32_768.0);
+    let mut starts = [0usize; MAX_CHANNELS];
+    for (start, out) in starts.iter_mut().zip(outs.iter()) {
+        *start = out.len();
+    }
+    debug_assert!(outs.iter().all(|o| o.capacity() - o.len() >= groups * 8));
+    for g in 0..groups {
+        // SAFETY: 32 g + 32 <= raw.len().
+        let v = unsafe { _mm256_loadu_si256(raw.as_ptr().add(32 * g).cast::<__m256i>()) };
+        // Quads: left 0-3, right 0-3, left 4-7, right 4-7 -> left 0-7, right 0-7.
+        let lr = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_shuffle_epi8(v, split));
+        let halves = [
+            _mm256_castsi256_si128(lr),
+            _mm256_extracti128_si256::<1>(lr),
+        ];
+        for ((&channel, out), &start) in wanted.iter().zip(outs.iter_mut()).zip(&starts) {
+            let samples = _mm256_mul_ps(
+                _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(halves[channel])),
+                scale,
+            );
+            // SAFETY: each out has room for `groups x 8` samples past `start`.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(start + 8 * g), samples) };
+        }
+    }
+    for (out, &start) in outs.iter_mut().zip(&starts) {
+        // SAFETY: the `groups x 8` samples past `start` were written above.
+        unsafe { out.set_len(start + 8 * groups) };
+    }
+    groups * 8
+}
+
 /// Checks what tacet can analyse: 8-192 kHz, 1-8 channels.
 fn check_info(path: &Path, rate_hz: u32, channels: usize) -> Result<(), InputError> {
     if !(MIN_RATE_HZ..=MAX_RATE_HZ).contains(&rate_hz) {
@@ -472,6 +627,61 @@ impl AudioReader {
         &self.path
     }
 
+    /// Decodes the next block into one buffer per wanted channel: `outs[i]` is replaced by
+    /// the block's samples of channel `wanted[i]`. Returns false at the end. 16-bit stereo
+    /// PCM goes from the file's bytes to the channels in one pass.
+    ///
+    /// # Errors
+    /// As [`next_block`](Self::next_block).
+    ///
+    /// # Panics
+    /// If `wanted` and `outs` differ in length or a wanted channel does not exist.
+    pub fn next_channels(
+        &mut self,
+        wanted: &[usize],
+        outs: &mut [Vec<f32>],
+    ) -> Result<bool, InputError> {
+        assert_eq!(wanted.len(), outs.len());
+        let channels = self.info.channels;
+        assert!(wanted.iter().all(|&c| c < channels));
+        if self.done {
+            return Ok(false);
+        }
+        if let Backend::Pcm {
+            reader,
+            bytes_per_sample: 2,
+            float: false,
+            remaining_bytes,
+            raw,
+            ..
+        } = &mut self.backend
+            && channels == 2
+        {
+            let Some(whole) =
+                read_pcm(reader, raw, remaining_bytes, 4, &self.path, &mut self.done)?
+            else {
+                return Ok(false);
+            };
+            for out in outs.iter_mut() {
+                out.clear();
+            }
+            split_pcm16_stereo(&raw[..whole], wanted, outs);
+            return Ok(true);
+        }
+        let Some(block) = self.next_block()? else {
+            return Ok(false);
+        };
+        for (&channel, out) in wanted.iter().zip(outs.iter_mut()) {
+            out.clear();
+            match channels {
+                1 => out.extend_from_slice(block),
+                2 => take_stereo_channel(block, channel, out),
+                _ => out.extend(block.chunks_exact(channels).map(|f| f[channel])),
+            }
+        }
+        Ok(true)
+    }
+
     /// Decodes the next block. Returns interleaved samples (`channels` per frame), or `None`
     /// at the end. Non-finite samples come back as 0.
     ///
@@ -491,33 +701,17 @@ impl AudioReader {
                 raw,
                 block,
             } => {
-                let frame_bytes = *bytes_per_sample * channels;
-                let want = (raw.len() as u64).min(*remaining_bytes) as usize;
-                // Fill as much of the block as the file gives; a short read is the end.
-                let mut got = 0;
-                while got < want {
-                    match reader.read(&mut raw[got..want]) {
-                        Ok(0) => break,
-                        Ok(n) => got += n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(source) => {
-                            return Err(InputError::Open {
-                                path: self.path.clone(),
-                                source,
-                            });
-                        }
-                    }
-                }
-                *remaining_bytes -= got as u64;
-                // A frame cut short by the end of the file ends the stream, as players do.
-                let whole = got / frame_bytes * frame_bytes;
-                if got < want || *remaining_bytes == 0 {
-                    self.done = true;
-                }
-                if whole == 0 {
-                    self.done = true;
+                let Some(whole) = read_pcm(
+                    reader,
+                    raw,
+                    remaining_bytes,
+                    *bytes_per_sample * channels,
+                    &self.path,
+                    &mut self.done,
+                )?
+                else {
                     return Ok(None);
-                }
+                };
                 convert_pcm(&raw[..whole], *bytes_per_sample, *float, block);
                 Ok(Some(&block[..]))
             }
@@ -583,6 +777,68 @@ impl AudioReader {
                 }
                 Ok(buffer.as_ref().map(SampleBuffer::samples))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stereo_channel_is_taken_whole_and_in_order() {
+        let block: Vec<f32> = (0..2 * 37).map(|i| i as f32).collect();
+        for channel in [0, 1] {
+            let mut out = vec![-1.0];
+            take_stereo_channel(&block, channel, &mut out);
+            let want: Vec<f32> = std::iter::once(-1.0)
+                .chain((0..37).map(|f| (2 * f + channel) as f32))
+                .collect();
+            assert_eq!(out, want, "channel {channel}");
+        }
+    }
+
+    /// A 16-bit stereo WAV of `frames` frames in memory (left a ramp, right its negation
+    /// plus an offset, so every sample and its channel are told apart).
+    fn stereo_wav(frames: usize) -> &'static [u8] {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 48_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let mut w = hound::WavWriter::new(&mut bytes, spec).expect("wav header");
+        for i in 0..frames {
+            let left = ((i * 7919) % 65_536) as i32 - 32_768;
+            w.write_sample(left as i16).expect("sample");
+            w.write_sample((-(left + 1) / 3) as i16).expect("sample");
+        }
+        w.finalize().expect("wav end");
+        Vec::leak(bytes.into_inner())
+    }
+
+    /// The one-pass 16-bit stereo path gives each channel exactly as decoding to
+    /// interleaved samples and taking the channel does, block after block.
+    #[test]
+    fn pcm16_stereo_channels_match_the_interleaved_block() {
+        let bytes = stereo_wav(100_003);
+        let name = Path::new("test.wav");
+        for wanted in [vec![0usize, 1], vec![1], vec![1, 0]] {
+            let mut fast = AudioReader::open_bytes(name, bytes).expect("open");
+            let mut plain = AudioReader::open_bytes(name, bytes).expect("open");
+            let mut outs = vec![Vec::new(); wanted.len()];
+            let mut total = 0;
+            while fast.next_channels(&wanted, &mut outs).expect("read") {
+                let block = plain.next_block().expect("read").expect("a block");
+                for (&channel, out) in wanted.iter().zip(&outs) {
+                    let want: Vec<f32> = block.chunks_exact(2).map(|f| f[channel]).collect();
+                    assert_eq!(out, &want, "channel {channel}");
+                }
+                total += outs[0].len();
+            }
+            assert!(plain.next_block().expect("read").is_none());
+            assert_eq!(total, 100_003, "channels {wanted:?}");
         }
     }
 }

@@ -96,7 +96,8 @@ struct Feed {
     /// (channel in the file, side index 0 = rep, 1 = prospect)
     taps: Vec<(usize, usize)>,
     ended: bool,
-    scratch: Vec<f32>,
+    /// The last block's samples of each tap's channel.
+    scratch: [Vec<f32>; 2],
 }
 
 /// A recording read as a call, block by block (memory does not grow with its length).
@@ -158,13 +159,13 @@ impl FileSource {
                             reader: r,
                             taps: vec![(0, 0)],
                             ended: false,
-                            scratch: Vec::new(),
+                            scratch: [Vec::new(), Vec::new()],
                         },
                         Feed {
                             reader: p,
                             taps: vec![(0, 1)],
                             ended: false,
-                            scratch: Vec::new(),
+                            scratch: [Vec::new(), Vec::new()],
                         },
                     ],
                     resamplers,
@@ -219,7 +220,7 @@ impl FileSource {
                 reader,
                 taps: vec![(rep_channel, 0), (prospect_channel, 1)],
                 ended: false,
-                scratch: Vec::new(),
+                scratch: [Vec::new(), Vec::new()],
             }],
             resamplers,
             fifos: [VecDeque::new(), VecDeque::new()],
@@ -241,23 +242,22 @@ impl FileSource {
         if feed.ended {
             return Ok(false);
         }
-        let channels = feed.reader.info().channels;
-        match feed.reader.next_block()? {
-            Some(block) => {
-                for &(channel, side) in &feed.taps {
-                    feed.scratch.clear();
-                    match channels {
-                        1 => feed.scratch.extend_from_slice(block),
-                        2 => take_stereo_channel(block, channel, &mut feed.scratch),
-                        _ => feed
-                            .scratch
-                            .extend(block.chunks_exact(channels).map(|f| f[channel])),
-                    }
-                    self.resamplers[side].push(&feed.scratch, &mut self.fifos[side]);
+        let mut wanted = [0usize; 2];
+        for (w, &(channel, _)) in wanted.iter_mut().zip(&feed.taps) {
+            *w = channel;
+        }
+        let taps = feed.taps.len();
+        match feed
+            .reader
+            .next_channels(&wanted[..taps], &mut feed.scratch[..taps])?
+        {
+            true => {
+                for (&(_, side), samples) in feed.taps.iter().zip(&feed.scratch) {
+                    self.resamplers[side].push(samples, &mut self.fifos[side]);
                 }
                 Ok(true)
             }
-            None => {
+            false => {
                 feed.ended = true;
                 for &(_, side) in &feed.taps {
                     self.resamplers[side].finish(&mut self.fifos[side]);
@@ -306,71 +306,5 @@ impl FrameSource for FileSource {
         Ok(Some(FrameFill {
             valid_samples: valid,
         }))
-    }
-}
-
-/// Appends channel `channel` (0 or 1) of the interleaved stereo `block` to `out`.
-fn take_stereo_channel(block: &[f32], channel: usize, out: &mut Vec<f32>) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        unsafe { take_stereo_channel_avx2(block, channel, out) };
-        return;
-    }
-    out.extend(block.as_chunks::<2>().0.iter().map(|f| f[channel]));
-}
-
-/// [`take_stereo_channel`] with 256-bit shuffles: 16 samples in, 8 of one channel out.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn take_stereo_channel_avx2(block: &[f32], channel: usize, out: &mut Vec<f32>) {
-    use std::arch::x86_64::{
-        _mm256_castpd_ps, _mm256_castps_pd, _mm256_loadu_ps, _mm256_permute4x64_pd,
-        _mm256_shuffle_ps, _mm256_storeu_ps,
-    };
-    let frames = block.as_chunks::<2>().0;
-    let vectors = frames.len() / 8;
-    out.reserve(frames.len());
-    let start = out.len();
-    for v in 0..vectors {
-        // SAFETY: 16 v + 16 <= 2 x frames.len() <= block.len(), and `out` has room for
-        // frames.len() >= 8 v + 8 more samples past `start` (reserved above).
-        unsafe {
-            let a = _mm256_loadu_ps(block.as_ptr().add(16 * v));
-            let b = _mm256_loadu_ps(block.as_ptr().add(16 * v + 8));
-            // Within each 128-bit half: a[c], a[c + 2], b[c], b[c + 2]; then the halves'
-            // 64-bit pairs reordered to a's four, then b's four.
-            let picked = if channel == 0 {
-                _mm256_shuffle_ps::<0b10_00_10_00>(a, b)
-            } else {
-                _mm256_shuffle_ps::<0b11_01_11_01>(a, b)
-            };
-            let ordered = _mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(picked));
-            _mm256_storeu_ps(
-                out.as_mut_ptr().add(start + 8 * v),
-                _mm256_castpd_ps(ordered),
-            );
-        }
-    }
-    // SAFETY: the first 8 x vectors new samples were written above.
-    unsafe { out.set_len(start + 8 * vectors) };
-    out.extend(frames[8 * vectors..].iter().map(|f| f[channel]));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_stereo_channel_is_taken_whole_and_in_order() {
-        let block: Vec<f32> = (0..2 * 37).map(|i| i as f32).collect();
-        for channel in [0, 1] {
-            let mut out = vec![-1.0];
-            take_stereo_channel(&block, channel, &mut out);
-            let want: Vec<f32> = std::iter::once(-1.0)
-                .chain((0..37).map(|f| (2 * f + channel) as f32))
-                .collect();
-            assert_eq!(out, want, "channel {channel}");
-        }
     }
 }
