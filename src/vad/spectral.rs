@@ -193,8 +193,8 @@ pub struct SpectralClassifier {
     /// `z[n] = x[2n] + i x[2n+1]` and the power spectrum separated from it
     /// ([`power_spectrum`]).
     half_fft: Arc<dyn Fft<f32>>,
-    /// The last `WINDOW_LEN_SAMPLES` input samples, oldest first.
-    history: Vec<f32>,
+    /// The last two frames: the analysis window's input.
+    history: History,
     /// Hann window, `w[n] = 0.5 - 0.5 cos(2 pi (n + 0.5) / N)`.
     window: Vec<f32>,
     packed: Vec<Complex<f32>>,
@@ -238,6 +238,8 @@ pub struct SpectralClassifier {
     frames_seen: u64,
     speaking: bool,
     last_score_db: f32,
+    /// Mean square of the last frame's samples.
+    frame_mean_square: f32,
     /// Far-end state (used only when a reference is given).
     far: FarEnd,
     /// Whether the CPU has AVX2 and FMA (the per-frame work then uses 256-bit vectors).
@@ -251,8 +253,8 @@ const MAX_LEAK_DELAY_FRAMES: usize = 7;
 
 /// Far-end tracking for bleed rejection. Fixed-size, allocated with the classifier.
 struct FarEnd {
-    /// Last `WINDOW_LEN_SAMPLES` far-end samples.
-    history: Vec<f32>,
+    /// The last two far-end frames.
+    history: History,
     /// Band levels (dB) of the last frames, ring of `MAX_LEAK_DELAY_FRAMES + 1`.
     ring_db: [[f32; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
     ring_pos: usize,
@@ -270,7 +272,7 @@ impl FarEnd {
     fn new(prior_db: f32) -> Self {
         let silent = 10.0 * ENERGY_FLOOR_LINEAR.log10();
         FarEnd {
-            history: vec![0.0; WINDOW_LEN_SAMPLES],
+            history: History::default(),
             ring_db: [[silent; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
             ring_pos: 0,
             floor_db: [silent; NUM_BANDS],
@@ -325,7 +327,7 @@ impl SpectralClassifier {
         SpectralClassifier {
             params,
             half_fft,
-            history: vec![0.0; WINDOW_LEN_SAMPLES],
+            history: History::default(),
             window,
             packed: vec![Complex::default(); half],
             scratch,
@@ -357,6 +359,7 @@ impl SpectralClassifier {
             frames_seen: 0,
             speaking: false,
             last_score_db: 0.0,
+            frame_mean_square: 0.0,
             far: FarEnd::new(params.leak_prior_db),
             #[cfg(target_arch = "x86_64")]
             wide: std::arch::is_x86_feature_detected!("avx2")
@@ -386,9 +389,17 @@ impl SpectralClassifier {
         } else {
             &self.history
         };
-        let pairs = history.chunks_exact(2).zip(self.window.chunks_exact(2));
-        for (dst, (x, w)) in self.packed.iter_mut().zip(pairs) {
-            *dst = Complex::new(x[0] * w[0], x[1] * w[1]);
+        // The older frame meets the window's first half, the newer frame its second.
+        let (w_old, w_new) = self.window.split_at(FRAME_LEN_SAMPLES);
+        let (p_old, p_new) = self.packed.split_at_mut(FRAME_LEN_SAMPLES / 2);
+        for (half, w, packed) in [
+            (history.older(), w_old, p_old),
+            (history.newer(), w_new, p_new),
+        ] {
+            let pairs = half.as_chunks::<2>().0.iter().zip(w.as_chunks::<2>().0);
+            for (dst, (x, w)) in packed.iter_mut().zip(pairs) {
+                *dst = Complex::new(x[0] * w[0], x[1] * w[1]);
+            }
         }
         self.half_fft
             .process_with_scratch(&mut self.packed, &mut self.scratch);
@@ -440,15 +451,59 @@ fn min_db(a: f32, b: f32) -> f32 {
     if b < a { b } else { a }
 }
 
-/// Shifts one frame into a history (a short frame is zero-padded, a long one cut).
-#[inline(always)]
-fn push_history(history: &mut [f32], frame: &[f32]) {
-    let hop = FRAME_LEN_SAMPLES.min(WINDOW_LEN_SAMPLES);
-    history.copy_within(hop.., 0);
-    let tail = &mut history[WINDOW_LEN_SAMPLES - hop..];
-    let n = frame.len().min(hop);
-    tail[..n].copy_from_slice(&frame[..n]);
-    tail[n..].fill(0.0);
+/// The last two frames, which make up the analysis window, kept without moving samples: a
+/// new frame overwrites the older one, and the two swap roles.
+struct History {
+    frames: [[f32; FRAME_LEN_SAMPLES]; 2],
+    /// Which of `frames` is the newer.
+    newer: usize,
+}
+
+const _: () = assert!(WINDOW_LEN_SAMPLES == 2 * FRAME_LEN_SAMPLES);
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            frames: [[0.0; FRAME_LEN_SAMPLES]; 2],
+            newer: 0,
+        }
+    }
+}
+
+impl History {
+    /// Takes in one frame (a short frame is zero-padded, a long one cut) and returns the
+    /// mean square of what it took, summed as [`mean_square`] sums (the copy and the sum
+    /// are one vectorised pass).
+    #[inline(always)]
+    fn push(&mut self, frame: &[f32]) -> f32 {
+        self.newer ^= 1;
+        let dst = &mut self.frames[self.newer];
+        let n = frame.len().min(FRAME_LEN_SAMPLES);
+        let (dst_chunks, dst_rest) = dst[..n].as_chunks_mut::<LANES>();
+        let (src_chunks, src_rest) = frame[..n].as_chunks::<LANES>();
+        let mut lanes = [0f32; LANES];
+        for (d, c) in dst_chunks.iter_mut().zip(src_chunks) {
+            for ((dv, &v), acc) in d.iter_mut().zip(c).zip(lanes.iter_mut()) {
+                *dv = v;
+                *acc += v * v;
+            }
+        }
+        let mut rest = 0.0f32;
+        for (d, &v) in dst_rest.iter_mut().zip(src_rest) {
+            *d = v;
+            rest += v * v;
+        }
+        dst[n..].fill(0.0);
+        (lanes.iter().sum::<f32>() + rest) / n.max(1) as f32
+    }
+
+    fn older(&self) -> &[f32; FRAME_LEN_SAMPLES] {
+        &self.frames[self.newer ^ 1]
+    }
+
+    fn newer(&self) -> &[f32; FRAME_LEN_SAMPLES] {
+        &self.frames[self.newer]
+    }
 }
 
 /// `exp(-2 pi i k / n)` for `k` in `0..n/2`: the twiddles [`power_spectrum`] needs.
@@ -514,11 +569,6 @@ impl Default for SpectralClassifier {
 /// unmuted) from reading as speech while the noise floor catches up (about 2 s).
 pub const SILENCE_FLOOR_DBFS: f32 = -85.0;
 
-/// RMS level of a frame, dBFS.
-fn frame_rms_dbfs(frame: &[f32]) -> f32 {
-    10.0 * mean_square(frame).max(1e-20).log10()
-}
-
 /// The mean of the squared samples (0 for none), summed in [`LANES`] partial sums.
 pub fn mean_square(samples: &[f32]) -> f32 {
     let (chunks, rest) = samples.as_chunks::<LANES>();
@@ -565,7 +615,9 @@ impl FrameClassifier for SpectralClassifier {
         reference_band_db: Option<&[f32; NUM_BANDS]>,
     ) -> bool {
         let mut score = self.analyze_shared(frame, reference, reference_band_db);
-        if frame_rms_dbfs(frame) < SILENCE_FLOOR_DBFS {
+        // The frame's RMS level, dBFS.
+        let level_dbfs = 10.0 * self.frame_mean_square.max(1e-20).log10();
+        if level_dbfs < SILENCE_FLOOR_DBFS {
             score = 0.0;
         }
         // Hysteresis: start above `on_db`, stop below `off_db`.
@@ -594,7 +646,7 @@ impl SpectralClassifier {
         reference_band_db: Option<&[f32; NUM_BANDS]>,
         mic_db: &[f32; NUM_BANDS],
     ) {
-        push_history(&mut self.far.history, reference);
+        self.far.history.push(reference);
         let mut far_db = [0f32; NUM_BANDS];
         match reference_band_db {
             Some(db) => far_db = *db,
@@ -681,7 +733,7 @@ impl SpectralClassifier {
         reference: Option<&[f32]>,
         reference_band_db: Option<&[f32; NUM_BANDS]>,
     ) -> f32 {
-        push_history(&mut self.history, frame);
+        self.frame_mean_square = self.history.push(frame);
         let mut level_db = [0f32; NUM_BANDS];
         self.band_levels(false, &mut level_db);
         self.last_level_db = level_db;
