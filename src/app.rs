@@ -112,7 +112,8 @@ fn show_config(
         .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
 }
 
-/// Writes `content` to `path` atomically: a temporary file beside it, then a rename, so a
+/// Writes `content` to `path` atomically: a temporary file of its own beside it (a unique
+/// name, so writers on other threads or processes never share one), then a rename, so a
 /// reader never sees a half-written report.
 ///
 /// # Errors
@@ -142,20 +143,21 @@ pub fn write_atomic_with(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "report".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // The mode a plainly created file gets (0666 less the umask), not tempfile's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    // The temporary file is removed when `tmp` is dropped unless it was persisted.
+    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     let written = (|| {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        fill(&mut f)?;
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+    written.map_err(err)?;
+    tmp.persist(path).map(drop).map_err(|e| err(e.error))
 }
 
 /// The format implied by an output file name.
@@ -348,4 +350,41 @@ fn vad(args: VadArgs) -> Result<(), Error> {
         .lock()
         .write_all(out.as_bytes())
         .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    /// Threads writing the same report at once each use a temporary file of their own:
+    /// every write succeeds, the file ends whole (one writer's content), and no temporary
+    /// file is left behind.
+    #[test]
+    fn concurrent_atomic_writes_do_not_share_a_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("call.json");
+        let failures = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for k in 0..8u8 {
+                let (path, failures) = (&path, &failures);
+                scope.spawn(move || {
+                    let content = vec![b'a' + k; 256 * 1024];
+                    for _ in 0..20 {
+                        if write_atomic(path, &content).is_err() {
+                            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(failures.into_inner(), 0, "some writes failed");
+        let written = std::fs::read(&path).expect("read");
+        assert_eq!(written.len(), 256 * 1024);
+        assert!(written.iter().all(|&b| b == written[0]), "mixed content");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["call.json"], "{names:?}");
+    }
 }
