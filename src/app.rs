@@ -203,27 +203,6 @@ pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error>
     Ok(Report::new(&result, &files.describe(), None))
 }
 
-/// A report file name inside `dir` derived from an input name: only its stem is used, so
-/// the name never escapes the folder.
-pub fn report_path_in(dir: &Path, input: &Path, format: Format) -> PathBuf {
-    let stem: String = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let stem = stem.trim_start_matches('.');
-    let stem = if stem.is_empty() { "call" } else { stem };
-    dir.join(format!("{stem}.{}", format.extension()))
-}
-
 fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
     if let Some(n) = args.rep_channel {
         config.input.rep_channel = n;

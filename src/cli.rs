@@ -103,7 +103,9 @@ pub struct AnalyzeArgs {
         conflicts_with = "out_dir"
     )]
     pub output: Option<PathBuf>,
-    /// Write one report per input into this folder.
+    /// Write one report per input into this folder, and summary.csv: each report is named
+    /// after its input's file (mon/call.wav: call.json), with the parent folders in front
+    /// when names collide (mon/call.wav, tue/call.wav: mon_call.json, tue_call.json).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }

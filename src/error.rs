@@ -35,13 +35,16 @@ pub enum Error {
         /// The reason.
         what: String,
     },
-    /// Several inputs of a batch failed (exit 3); each was reported as it happened.
-    #[error("{failed} of {total} recordings could not be analysed")]
+    /// Some inputs of a batch got no report; each was reported as it happened. The exit code
+    /// is the one their errors share (3 when they were all unreadable), else 1.
+    #[error("{failed} of {total} recordings got no report")]
     Batch {
         /// How many failed.
         failed: usize,
         /// How many there were.
         total: usize,
+        /// The exit code.
+        code: u8,
     },
     /// Anything else (exit 1).
     #[error("{0}")]
@@ -62,7 +65,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Usage(_) => 2,
-            Error::Input(_) | Error::Batch { .. } => 3,
+            Error::Input(_) => 3,
+            Error::Batch { code, .. } => *code,
             Error::Device { .. } => 4,
             Error::Output { .. } | Error::Other(_) => 1,
         }

@@ -33,7 +33,7 @@ fn batch_keeps_going_past_bad_files_and_writes_a_summary() {
     assert_eq!(out.status.code(), Some(3), "stderr: {err}\nstdout: {text}");
     // Both bad files are named, at the end too.
     assert!(err.contains("bad.wav") && err.contains("mono.wav"), "{err}");
-    let tail = &err[err.find("not analysed:").expect("final list")..];
+    let tail = &err[err.find("no report for:").expect("final list")..];
     assert!(
         tail.contains("bad.wav") && tail.contains("mono.wav"),
         "{tail}"
@@ -45,10 +45,7 @@ fn batch_keeps_going_past_bad_files_and_writes_a_summary() {
         4,
         "{err}"
     );
-    assert!(
-        err.contains("2 of 4 recordings could not be analysed"),
-        "{err}"
-    );
+    assert!(err.contains("2 of 4 recordings got no report"), "{err}");
     // A JSON report per good file, none for the bad ones.
     for n in ["a-call", "b-call"] {
         let r: Value = serde_json::from_str(
@@ -59,13 +56,17 @@ fn batch_keeps_going_past_bad_files_and_writes_a_summary() {
     }
     assert!(!out_dir.join("bad.json").exists());
     assert!(!out_dir.join("mono.json").exists());
-    // The summary: a row per input in input order, failed ones in the printed table only.
+    // The summary: a row per input in input order, each source by its path and its report
+    // by its name; failed ones in the printed table only.
     let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary");
     let rows: Vec<Vec<&str>> = summary.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows[0][0], "call");
+    assert_eq!(rows[0].last(), Some(&"report"));
     assert_eq!(rows.len(), 3, "{summary}");
-    assert_eq!(rows[1][0], "a-call.wav");
-    assert_eq!(rows[2][0], "b-call.wav");
+    assert_eq!(rows[1][0], calls.join("a-call.wav").display().to_string());
+    assert_eq!(rows[2][0], calls.join("b-call.wav").display().to_string());
+    assert_eq!(rows[1].last(), Some(&"a-call.json"));
+    assert_eq!(rows[2].last(), Some(&"b-call.json"));
     let d1: f64 = rows[1][1].parse().expect("duration");
     let d2: f64 = rows[2][1].parse().expect("duration");
     assert!((d1 - d2 - 2.0).abs() < 0.01, "{d1} {d2}");
@@ -102,6 +103,85 @@ fn batch_writes_other_formats_and_all_good_exits_zero() {
     for n in ["one.html", "two.html", "summary.csv"] {
         assert!(out_dir.join(n).exists(), "{n}");
     }
+}
+
+#[test]
+fn batch_of_inputs_with_the_same_file_name_writes_a_report_for_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (chans, rate) = read_wav(&demo_wav());
+    let mon = dir.path().join("mon");
+    let tue = dir.path().join("tue");
+    std::fs::create_dir_all(&mon).expect("mkdir");
+    std::fs::create_dir_all(&tue).expect("mkdir");
+    std::fs::copy(demo_wav(), mon.join("call.wav")).expect("copy");
+    // Tuesday's call is 3 s shorter, so the two reports differ.
+    let cut = (3 * rate) as usize;
+    let short: Vec<Vec<f32>> = chans.iter().map(|c| c[..c.len() - cut].to_vec()).collect();
+    write_wav(&tue.join("call.wav"), &short, rate, 16, false);
+    let out_dir = dir.path().join("out");
+    let (a, b) = (mon.join("call.wav"), tue.join("call.wav"));
+    let out = tacet(&[
+        "analyze",
+        a.to_str().expect("path"),
+        b.to_str().expect("path"),
+        "--out-dir",
+        out_dir.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let duration = |name: &str| {
+        let r: Value =
+            serde_json::from_str(&std::fs::read_to_string(out_dir.join(name)).expect("report"))
+                .expect("json");
+        r["duration_s"].as_f64().expect("duration")
+    };
+    let (d_mon, d_tue) = (duration("mon_call.json"), duration("tue_call.json"));
+    assert!((d_mon - d_tue - 3.0).abs() < 0.01, "{d_mon} {d_tue}");
+    // Nothing else in the folder: no report under the shared name, no temporary file left.
+    let mut files: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["mon_call.json", "summary.csv", "tue_call.json"]);
+    // The summary tells the two sources apart by their paths.
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary");
+    let rows: Vec<Vec<&str>> = summary
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{summary}");
+    assert_eq!(rows[0][0], a.display().to_string());
+    assert_eq!(rows[1][0], b.display().to_string());
+    assert_eq!(rows[0].last(), Some(&"mon_call.json"));
+    assert_eq!(rows[1].last(), Some(&"tue_call.json"));
+}
+
+#[test]
+fn batch_report_that_cannot_be_written_exits_1_and_the_others_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("one.wav");
+    let b = dir.path().join("two.wav");
+    std::fs::copy(demo_wav(), &a).expect("copy");
+    std::fs::copy(demo_wav(), &b).expect("copy");
+    let out_dir = dir.path().join("out");
+    // A folder where the first report should go: the report cannot be put there.
+    std::fs::create_dir_all(out_dir.join("one.json")).expect("mkdir");
+    let out = tacet(&[
+        "analyze",
+        a.to_str().expect("path"),
+        b.to_str().expect("path"),
+        "--out-dir",
+        out_dir.to_str().expect("path"),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("one.json"), "{err}");
+    assert!(err.contains("1 of 2 recordings got no report"), "{err}");
+    assert!(out_dir.join("two.json").is_file());
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary");
+    assert_eq!(summary.lines().count(), 2, "{summary}");
+    assert!(summary.contains("two.json"), "{summary}");
 }
 
 /// Runs the demo session at high speed with its data in `data`.

@@ -79,28 +79,26 @@ fn sighup_saves_the_report() {
 
 #[test]
 fn report_names_never_escape_the_output_folder() {
-    let out = std::path::Path::new("/tmp/reports");
-    for input in [
+    let inputs = [
         "../../x.wav",
         "/etc/passwd",
         "..",
         "a/../../b.wav",
         ".hidden.wav",
         "",
-    ] {
-        let p = tacet::app::report_path_in(
-            out,
-            std::path::Path::new(input),
-            tacet::report::Format::Json,
-        );
-        assert_eq!(p.parent(), Some(out), "{input} -> {}", p.display());
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+        "../.x/..y/passwd.wav",
+    ];
+    let paths: Vec<&std::path::Path> = inputs.iter().map(std::path::Path::new).collect();
+    let names = tacet::batch::report_names(&paths, tacet::report::Format::Json);
+    assert_eq!(names.len(), inputs.len());
+    let out = std::path::Path::new("/tmp/reports");
+    for (input, name) in inputs.iter().zip(&names) {
+        assert_eq!(out.join(name).parent(), Some(out), "{input} -> {name}");
         assert!(
-            !name.starts_with('.') && !name.contains('/'),
+            !name.starts_with('.') && !name.contains('/') && !name.contains('\\'),
             "{input} -> {name}"
         );
     }
+    let unique: std::collections::HashSet<_> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
 }
