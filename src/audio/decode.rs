@@ -253,19 +253,21 @@ fn take_stereo_channel_avx2(block: &[f32], channel: usize, out: &mut Vec<f32>) {
 }
 
 /// Converts 16-bit stereo PCM bytes straight to the wanted channels (appended to `outs`),
-/// each sample `i16 / 32768` as [`convert_pcm`] gives it.
+/// each sample `i16 / 32768` as [`convert_pcm`] gives it. Wanted channels other than 0 and
+/// 1 get nothing.
 fn split_pcm16_stereo(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) {
     let frames = raw.as_chunks::<4>().0;
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
-        for out in outs.iter_mut() {
-            out.reserve(frames.len());
-        }
-        // SAFETY: the CPU has AVX2 (checked just above).
+        // SAFETY: the CPU has AVX2 (checked just above); the function has no other
+        // requirement.
         done = unsafe { split_pcm16_stereo_avx2(raw, wanted, outs) };
     }
     for (&channel, out) in wanted.iter().zip(outs.iter_mut()) {
+        if channel > 1 {
+            continue;
+        }
         out.extend(frames[done..].iter().map(|f| {
             let b = &f[2 * channel..2 * channel + 2];
             f32::from(i16::from_le_bytes([b[0], b[1]])) / 32_768.0
@@ -274,7 +276,8 @@ fn split_pcm16_stereo(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) {
 }
 
 /// [`split_pcm16_stereo`] for whole groups of 8 frames with 256-bit vectors; returns the
-/// frames done. Each `outs[i]` must have room for them (they are written past its length).
+/// frames done (0 when a wanted channel is not 0 or 1, or `wanted` and `outs` differ in
+/// length). It reserves the room it writes into itself, so any arguments are sound.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn split_pcm16_stereo_avx2(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) -> usize {
@@ -283,18 +286,31 @@ fn split_pcm16_stereo_avx2(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) 
         _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_mul_ps, _mm256_permute4x64_epi64,
         _mm256_set1_ps, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_ps,
     };
+    if wanted.len() != outs.len() || wanted.iter().any(|&c| c > 1) {
+        return 0;
+    }
     let groups = raw.len() / 32;
+    let samples = groups * 8;
     // Within each 128-bit half: the four left samples, then the four right ones.
     let split = _mm256_setr_epi8(
         0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15, 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7,
         10, 11, 14, 15,
     );
     let scale = _mm256_set1_ps(1.0 / 32_768.0);
-    let mut starts = [0usize; MAX_CHANNELS];
-    for (start, out) in starts.iter_mut().zip(outs.iter()) {
-        *start = out.len();
+    // Where each channel's new samples go: the first `samples` slots of its spare capacity.
+    let mut dests = [std::ptr::null_mut::<f32>(); MAX_CHANNELS];
+    if outs.len() > dests.len() {
+        return 0;
     }
-    debug_assert!(outs.iter().all(|o| o.capacity() - o.len() >= groups * 8));
+    for (dest, out) in dests.iter_mut().zip(outs.iter_mut()) {
+        out.reserve(samples);
+        let spare = out.spare_capacity_mut();
+        if spare.len() < samples {
+            return 0;
+        }
+        // `MaybeUninit<f32>` has the layout of `f32`.
+        *dest = spare.as_mut_ptr().cast::<f32>();
+    }
     for g in 0..groups {
         // SAFETY: 32 g + 32 <= raw.len().
         let v = unsafe { _mm256_loadu_si256(raw.as_ptr().add(32 * g).cast::<__m256i>()) };
@@ -304,20 +320,21 @@ fn split_pcm16_stereo_avx2(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) 
             _mm256_castsi256_si128(lr),
             _mm256_extracti128_si256::<1>(lr),
         ];
-        for ((&channel, out), &start) in wanted.iter().zip(outs.iter_mut()).zip(&starts) {
-            let samples = _mm256_mul_ps(
+        for (&channel, &dest) in wanted.iter().zip(&dests) {
+            let converted = _mm256_mul_ps(
                 _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(halves[channel])),
                 scale,
             );
-            // SAFETY: each out has room for `groups x 8` samples past `start`.
-            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(start + 8 * g), samples) };
+            // SAFETY: 8 g + 8 <= samples, and `dest` has room for `samples` (checked above).
+            unsafe { _mm256_storeu_ps(dest.add(8 * g), converted) };
         }
     }
-    for (out, &start) in outs.iter_mut().zip(&starts) {
-        // SAFETY: the `groups x 8` samples past `start` were written above.
-        unsafe { out.set_len(start + 8 * groups) };
+    for out in outs.iter_mut() {
+        // SAFETY: the `samples` slots past the length were written above (the Vec was not
+        // touched since its spare capacity was taken).
+        unsafe { out.set_len(out.len() + samples) };
     }
-    groups * 8
+    samples
 }
 
 /// Checks what tacet can analyse: 8-192 kHz, 1-8 channels.
@@ -816,6 +833,56 @@ mod tests {
         }
         w.finalize().expect("wav end");
         Vec::leak(bytes.into_inner())
+    }
+
+    /// The samples of `channel` of 16-bit stereo bytes, one at a time.
+    fn pcm16_channel(raw: &[u8], channel: usize) -> Vec<f32> {
+        raw.chunks_exact(4)
+            .map(|f| f32::from(i16::from_le_bytes([f[2 * channel], f[2 * channel + 1]])) / 32_768.0)
+            .collect()
+    }
+
+    /// The vector path is sound whatever its arguments: it makes the room it writes into
+    /// (outputs with no spare capacity, or with samples already in them, are appended to),
+    /// and a channel other than 0 or 1 is refused, not read out of bounds.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn pcm16_stereo_vector_path_needs_no_room_made_by_its_caller() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let raw: Vec<u8> = (0..4 * 1000 + 12)
+            .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let (left, right) = (pcm16_channel(&raw, 0), pcm16_channel(&raw, 1));
+        // Fresh outputs, without capacity.
+        let mut outs = vec![Vec::new(), Vec::new()];
+        // SAFETY: the CPU has AVX2 (checked above).
+        let done = unsafe { split_pcm16_stereo_avx2(&raw, &[1, 0], &mut outs) };
+        assert_eq!(done, 1000);
+        assert_eq!(outs[0], right[..1000]);
+        assert_eq!(outs[1], left[..1000]);
+        // Outputs that hold samples and are full: appended to.
+        let mut outs = vec![vec![0.5f32; 3]];
+        outs[0].shrink_to_fit();
+        // SAFETY: as above.
+        let done = unsafe { split_pcm16_stereo_avx2(&raw, &[0], &mut outs) };
+        assert_eq!(done, 1000);
+        assert_eq!(outs[0][..3], [0.5; 3]);
+        assert_eq!(outs[0][3..], left[..1000]);
+        // A channel a stereo frame does not have, or outputs that do not match: nothing done.
+        for (wanted, n) in [(&[0usize, 2][..], 2), (&[0, 1][..], 1)] {
+            let mut outs = vec![Vec::new(); n];
+            // SAFETY: as above.
+            let done = unsafe { split_pcm16_stereo_avx2(&raw, wanted, &mut outs) };
+            assert_eq!(done, 0);
+            assert!(outs.iter().all(Vec::is_empty));
+        }
+        // And the whole conversion gives every frame, the last ones one at a time.
+        let mut outs = vec![Vec::new(), Vec::new()];
+        split_pcm16_stereo(&raw, &[0, 1], &mut outs);
+        assert_eq!(outs[0], left);
+        assert_eq!(outs[1], right);
     }
 
     /// The one-pass 16-bit stereo path gives each channel exactly as decoding to
