@@ -16,6 +16,31 @@ use crate::session::Pacing;
 use crate::sessions::RunOptions;
 use crate::timeline::samples_to_s;
 
+/// The rep's and the prospect's channels of a recording: the flags, else the configuration.
+///
+/// # Errors
+/// [`Error::Usage`] when both are one channel, naming the flags or keys they came from.
+fn choose_channels(
+    config: &Config,
+    rep_flag: Option<usize>,
+    prospect_flag: Option<usize>,
+) -> Result<(usize, usize), Error> {
+    let rep = rep_flag.unwrap_or(config.input.rep_channel);
+    let prospect = prospect_flag.unwrap_or(config.input.prospect_channel);
+    if rep == prospect {
+        let from = |flag: Option<usize>, name: &str, key: &str| match flag {
+            Some(_) => format!("--{name}"),
+            None => format!("{key} in the configuration"),
+        };
+        return Err(Error::Usage(format!(
+            "the rep and the prospect are both channel {rep} ({} and {}); give different channels with --rep-channel and --prospect-channel",
+            from(rep_flag, "rep-channel", "input.rep_channel"),
+            from(prospect_flag, "prospect-channel", "input.prospect_channel"),
+        )));
+    }
+    Ok((rep, prospect))
+}
+
 /// Runs a parsed command line.
 ///
 /// # Errors
@@ -32,12 +57,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             crate::sessions::run(Box::new(source), &config, opts)
         }
         Command::Replay(args) => {
+            let (rep_channel, prospect_channel) =
+                choose_channels(&config, args.rep_channel, args.prospect_channel)?;
             let files = CallFiles::Channels {
                 path: args.call.clone(),
-                rep_channel: args.rep_channel.unwrap_or(config.input.rep_channel),
-                prospect_channel: args
-                    .prospect_channel
-                    .unwrap_or(config.input.prospect_channel),
+                rep_channel,
+                prospect_channel,
             };
             let source = FileSource::open(&files)?;
             let opts = session_options("replay", files.describe(), &args.session, &data)?;
@@ -204,10 +229,9 @@ pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error>
 }
 
 fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
-    if let Some(n) = args.rep_channel {
+    if args.rep.is_none() {
+        let (n, m) = choose_channels(config, args.rep_channel, args.prospect_channel)?;
         config.input.rep_channel = n;
-    }
-    if let Some(m) = args.prospect_channel {
         config.input.prospect_channel = m;
     }
     let inputs: Vec<CallFiles> = match (&args.rep, &args.prospect) {
@@ -281,10 +305,10 @@ fn vad(args: VadArgs) -> Result<(), Error> {
     let mut reader = AudioReader::open(&args.file)?;
     let info = reader.info();
     if args.channel >= info.channels {
-        return Err(Error::Input(crate::audio::InputError::Invalid {
+        return Err(Error::from(crate::audio::InputError::Channel {
             path: args.file.clone(),
             what: format!(
-                "has {} channel(s), so there is no channel {} (channels count from 0)",
+                "has {} channel(s), so there is no channel {} (channels count from 0); choose one with --channel",
                 info.channels, args.channel
             ),
         }));

@@ -16,9 +16,10 @@ pub enum Error {
     /// Bad command-line usage (exit 2).
     #[error("{0}")]
     Usage(String),
-    /// An input recording tacet cannot use (exit 3).
+    /// An input recording tacet cannot use (exit 3). A channel choice the recording does
+    /// not have ([`InputError::Channel`]) becomes [`Error::Usage`] instead.
     #[error(transparent)]
-    Input(#[from] InputError),
+    Input(InputError),
     /// An audio device failed (exit 4).
     #[error("audio device '{device}': {what}")]
     Device {
@@ -51,10 +52,19 @@ pub enum Error {
     Other(String),
 }
 
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Error {
+        match e {
+            InputError::Channel { .. } => Error::Usage(e.to_string()),
+            e => Error::Input(e),
+        }
+    }
+}
+
 impl From<SourceError> for Error {
     fn from(e: SourceError) -> Error {
         match e {
-            SourceError::Input(e) => Error::Input(e),
+            SourceError::Input(e) => Error::from(e),
             SourceError::Device { device, what } => Error::Device { device, what },
         }
     }

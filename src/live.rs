@@ -37,7 +37,8 @@ fn non_empty(s: &str) -> Option<&str> {
 /// Resolves the devices a `tacet live` command line asks for.
 ///
 /// # Errors
-/// [`Error::Device`] for a missing device, [`Error::Usage`] for an ambiguous one.
+/// [`Error::Device`] for a missing device, [`Error::Usage`] for an ambiguous one or for
+/// one channel given to both sides.
 pub fn plan(config: &Config, args: &LiveArgs) -> Result<Plan, Error> {
     if let Some(dev) = &args.stereo {
         let (Some(rep_channel), Some(prospect_channel)) = (args.rep_channel, args.prospect_channel)
@@ -46,6 +47,11 @@ pub fn plan(config: &Config, args: &LiveArgs) -> Result<Plan, Error> {
                 "--stereo needs --rep-channel N and --prospect-channel M".into(),
             ));
         };
+        if rep_channel == prospect_channel {
+            return Err(Error::Usage(format!(
+                "--rep-channel and --prospect-channel are both {rep_channel}; give different channels"
+            )));
+        }
         return Ok(Plan::Stereo {
             device: Box::new(live::find(dev, Role::Input)?),
             rep_channel,

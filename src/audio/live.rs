@@ -643,7 +643,8 @@ where
     )
 }
 
-/// Opens one capture stream with one ring per tap.
+/// Opens one capture stream with one ring per tap. Channel taps come rep first, then the
+/// prospect (a channel the device lacks is named by its flag).
 fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
     let _quiet = QuietStderr::new();
     let dev_err = |what: String| Error::Device {
@@ -657,12 +658,12 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
     .map_err(|e| dev_err(format!("cannot read its configuration: {e}")))?;
     let channels = supported.channels();
     let rate_hz = supported.sample_rate();
-    for tap in taps {
+    for (tap, who) in taps.iter().zip(["rep", "prospect"]) {
         if let Tap::Channel(c) = *tap
             && c >= usize::from(channels)
         {
             return Err(Error::Usage(format!(
-                "device '{}' has {channels} channel(s), so there is no channel {c} (channels count from 0)",
+                "device '{}' has {channels} channel(s), so there is no channel {c} for the {who} (channels count from 0); choose one with --{who}-channel",
                 found.id
             )));
         }

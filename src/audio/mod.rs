@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-/// Problems with an input recording. Every one maps to exit code 3.
+/// Problems with an input recording. Every one maps to exit code 3, except
+/// [`InputError::Channel`], a channel choice the recording cannot satisfy (bad usage, 2).
 #[derive(Debug, Error)]
 pub enum InputError {
     /// The file could not be opened or read.
@@ -47,6 +48,14 @@ pub enum InputError {
         /// The file.
         path: PathBuf,
         /// What is wrong and what to do.
+        what: String,
+    },
+    /// The channels asked for are not in the file, or are one channel for both sides.
+    #[error("'{path}': {what}")]
+    Channel {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and the flag that chooses it.
         what: String,
     },
 }

@@ -123,10 +123,10 @@ fn resampler(path: &Path, rate_hz: u32) -> Result<ToAnalysisRate, InputError> {
 fn check_channel(reader: &AudioReader, channel: usize, who: &str) -> Result<(), InputError> {
     let channels = reader.info().channels;
     if channel >= channels {
-        return Err(InputError::Invalid {
+        return Err(InputError::Channel {
             path: reader.path().to_path_buf(),
             what: format!(
-                "has {channels} channel(s), so there is no channel {channel} for the {who} (channels count from 0)"
+                "has {channels} channel(s), so there is no channel {channel} for the {who} (channels count from 0); choose one with --{who}-channel"
             ),
         });
     }
@@ -138,7 +138,7 @@ impl FileSource {
     ///
     /// # Errors
     /// [`InputError`] naming the file: unreadable, unsupported, a mono mix given alone,
-    /// a channel that does not exist.
+    /// a channel that does not exist ([`InputError::Channel`]).
     pub fn open(files: &CallFiles) -> Result<FileSource, InputError> {
         match files {
             CallFiles::Channels {
@@ -187,7 +187,8 @@ impl FileSource {
     /// A call from one opened recording with both parties on separate channels.
     ///
     /// # Errors
-    /// [`InputError`]: a mono mix, a channel that does not exist, the same channel twice.
+    /// [`InputError`]: a mono mix; a channel that does not exist, or the same channel twice
+    /// ([`InputError::Channel`]).
     pub fn from_reader(
         reader: AudioReader,
         rep_channel: usize,
@@ -201,16 +202,16 @@ impl FileSource {
                 what: "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels; give a stereo recording, or two files with --rep REP --prospect PRO".into(),
             });
         }
-        check_channel(&reader, rep_channel, "rep")?;
-        check_channel(&reader, prospect_channel, "prospect")?;
         if rep_channel == prospect_channel {
-            return Err(InputError::Invalid {
+            return Err(InputError::Channel {
                 path,
                 what: format!(
-                    "rep and prospect are both channel {rep_channel}; give different channels"
+                    "the rep and the prospect are both channel {rep_channel}; give different channels with --rep-channel and --prospect-channel"
                 ),
             });
         }
+        check_channel(&reader, rep_channel, "rep")?;
+        check_channel(&reader, prospect_channel, "prospect")?;
         let resamplers = [
             resampler(&path, info.rate_hz)?,
             resampler(&path, info.rate_hz)?,

@@ -50,11 +50,6 @@ fn unreadable_inputs_exit_3_naming_the_file() {
         16,
         false,
     );
-    expect_failure(
-        &["analyze", p(&stereo), "--prospect-channel", "5"],
-        3,
-        &["stereo.wav", "channel 5"],
-    );
 
     let low_rate = dir.path().join("slow.wav");
     write_wav(
@@ -73,6 +68,82 @@ fn unreadable_inputs_exit_3_naming_the_file() {
     let adpcm = dir.path().join("adpcm.wav");
     write_raw_wav(&adpcm, 2, 2, 16000, 4, &[0u8; 2048]);
     expect_failure(&["analyze", p(&adpcm)], 3, &["adpcm.wav"]);
+}
+
+#[test]
+fn bad_channel_choices_exit_2_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stereo = dir.path().join("stereo.wav");
+    write_wav(
+        &stereo,
+        &[vec![0.0; 1600], vec![0.0; 1600]],
+        16000,
+        16,
+        false,
+    );
+    let s = p(&stereo);
+    // A channel the file does not have.
+    expect_failure(
+        &["analyze", s, "--prospect-channel", "5"],
+        2,
+        &["stereo.wav", "channel 5", "--prospect-channel"],
+    );
+    expect_failure(
+        &["replay", s, "--no-ui", "--rep-channel", "2"],
+        2,
+        &["stereo.wav", "channel 2", "--rep-channel"],
+    );
+    expect_failure(
+        &["vad", s, "--channel", "3"],
+        2,
+        &["stereo.wav", "channel 3", "--channel"],
+    );
+    // One channel for both sides, from the flags or from a flag and the configuration.
+    for cmd in [&["analyze", s][..], &["replay", s, "--no-ui"]] {
+        let mut args = cmd.to_vec();
+        args.extend(["--rep-channel", "1", "--prospect-channel", "1"]);
+        expect_failure(
+            &args,
+            2,
+            &["--rep-channel", "--prospect-channel", "both channel 1"],
+        );
+        let mut args = cmd.to_vec();
+        args.extend(["--rep-channel", "1"]);
+        expect_failure(
+            &args,
+            2,
+            &["--rep-channel", "input.prospect_channel", "both channel 1"],
+        );
+    }
+    // Live: refused before any device is looked for.
+    expect_failure(
+        &[
+            "live",
+            "--stereo",
+            "no-such-device",
+            "--rep-channel",
+            "1",
+            "--prospect-channel",
+            "1",
+            "--no-ui",
+            "--duration",
+            "1",
+        ],
+        2,
+        &["--rep-channel", "--prospect-channel", "both 1"],
+    );
+    // A batch where every input fails so: usage, exit 2.
+    let out = dir.path().join("out");
+    let out = tacet(&[
+        "analyze",
+        s,
+        s,
+        "--prospect-channel",
+        "4",
+        "--out-dir",
+        p(&out),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]

@@ -458,3 +458,32 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
         );
     }
 }
+
+/// A channel the stereo device does not have is bad usage (exit 2), named by its flag.
+#[test]
+fn a_channel_the_device_lacks_exits_2_naming_the_flag() {
+    if !sound_server("a_channel_the_device_lacks_exits_2_naming_the_flag") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tacet(&[
+        "--data-dir",
+        dir.path().to_str().expect("path"),
+        "live",
+        "--stereo",
+        "alsa:farend",
+        "--rep-channel",
+        "0",
+        "--prospect-channel",
+        "5",
+        "--no-ui",
+        "--duration",
+        "1",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("channel 5") && err.contains("--prospect-channel"),
+        "{err}"
+    );
+}
