@@ -38,36 +38,50 @@ pub fn share_verdict(r: &Report) -> &'static str {
     }
 }
 
+/// `n` and the noun, singular for 1 ("1 turn", "3 turns").
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// The rep's share of talk against the target, in words (a sentence).
+pub fn share_sentence(r: &Report) -> String {
+    match r.rep.share_of_talk {
+        Some(s) => format!(
+            "You did {} of the talking; target {} ({}).",
+            pct(Some(s)),
+            pct(Some(r.config.talk_share_target)),
+            share_verdict(r)
+        ),
+        None => "Nobody spoke on this call.".into(),
+    }
+}
+
 /// The terminal summary.
 pub fn text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "tacet report: {}", r.source);
     let _ = writeln!(
         o,
-        "call {} (active {}), {} turns, {:.1} floor changes/min",
+        "call {} (active {}), {}, the speaker changed {:.1} times a minute",
         clock(r.duration_s),
         clock(r.active_s),
-        r.rep.turns + r.prospect.turns,
+        count(r.rep.turns + r.prospect.turns, "turn"),
         r.interactivity_per_min.unwrap_or(0.0)
     );
-    let target = r.config.talk_share_target;
-    let verdict = share_verdict(r);
-    let _ = writeln!(
-        o,
-        "You talked {} of the time; target {:.0}% ({verdict}).",
-        pct(r.rep.share_of_talk),
-        target * 100.0
-    );
+    let _ = writeln!(o, "{}", share_sentence(r));
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{:<10} {:>8} {:>7} {:>6} {:>13} {:>6} {:>6}",
-        "", "talk", "share", "turns", "longest turn", "inter.", "backch."
+        "{:<10} {:>8} {:>13} {:>6} {:>13} {:>13} {:>12}",
+        "", "talk", "share of talk", "turns", "longest turn", "interruptions", "backchannels"
     );
     for (name, p) in [("rep", &r.rep), ("prospect", &r.prospect)] {
         let _ = writeln!(
             o,
-            "{:<10} {:>8} {:>7} {:>6} {:>13} {:>6} {:>6}",
+            "{:<10} {:>8} {:>13} {:>6} {:>13} {:>13} {:>12}",
             name,
             format!("{:.1} s", p.talk_s),
             pct(p.share_of_talk),
@@ -271,6 +285,70 @@ pub fn parse_audacity(text: &str) -> Vec<(String, f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report of one rep turn over `duration_s`: the rep talks `rep_s`, the prospect
+    /// `prospect_s`; nobody at all when both are 0.
+    fn one_turn_report(duration_s: f64, rep_s: f64, prospect_s: f64) -> Report {
+        let stat = serde_json::json!({"median": null, "mean": null});
+        let total = rep_s + prospect_s;
+        let share = |v: f64| (total > 0.0).then(|| v / total);
+        let party = |talk_s: f64, turns: u32| {
+            serde_json::json!({"talk_s": talk_s, "share_of_talk": share(talk_s),
+            "share_of_call": talk_s / duration_s, "turns": turns, "longest_turn_s": null,
+            "longest_turn": null, "interruptions": 0, "backchannels": 0, "dropped_s": 0.0})
+        };
+        let turns = u32::from(total > 0.0);
+        let v = serde_json::json!({"schema_version": 1, "source": "call.wav", "started_at": null,
+            "duration_s": duration_s, "active_s": duration_s, "config": {"merge_gap_s": 0.3,
+            "pause_min_s": 1.0, "nudge_after_s": 1.0, "backchannel_max_s": 1.0,
+            "interruption_min_overlap_s": 0.2, "monologue_warn_s": 60.0,
+            "talk_share_target": 0.43, "talk_share_warn": 0.65},
+            "rep": party(rep_s, turns), "prospect": party(prospect_s, 0),
+            "silence_s": duration_s - total, "overlap_s": 0.0,
+            "interactivity_per_min": (total > 0.0).then_some(0.0), "patience_s": stat,
+            "response_gap_s": stat, "pauses": [], "hold_rate": null, "silence_yield_s": stat,
+            "segments": [], "marks": [], "paused": []});
+        serde_json::from_value(v).expect("report")
+    }
+
+    /// The summary says what the share is (of the talking, not of the call), in words a
+    /// rep reads without a legend: no abbreviations, "1 turn".
+    #[test]
+    fn text_summary_is_in_plain_words() {
+        // 58% of the talking, 54% of the call.
+        let r = one_turn_report(100.0, 54.0, 39.1);
+        let text = text(&r);
+        assert!(
+            text.contains("You did 58% of the talking; target 43% (above target)."),
+            "{text}"
+        );
+        assert!(text.contains(", 1 turn, "), "{text}");
+        for old in [
+            "of the time",
+            "1 turns",
+            "inter.",
+            "backch.",
+            "/min",
+            "floor",
+        ] {
+            assert!(!text.contains(old), "'{old}' in {text}");
+        }
+        assert!(
+            text.contains("interruptions") && text.contains("backchannels"),
+            "{text}"
+        );
+        // Nobody spoke: said so, not "-".
+        let text = super::text(&one_turn_report(10.0, 0.0, 0.0));
+        assert!(text.contains("Nobody spoke on this call."), "{text}");
+        assert!(!text.contains("talked -"), "{text}");
+    }
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(count(0u32, "turn"), "0 turns");
+        assert_eq!(count(1u32, "turn"), "1 turn");
+        assert_eq!(count(12u64, "pause"), "12 pauses");
+    }
 
     #[test]
     fn millisecond_text_is_exact() {

@@ -586,17 +586,7 @@ fn pause_chart(r: &Report) -> String {
 
 /// The headline sentences, in plain words (HTML-escaped).
 pub fn headlines(r: &Report) -> Vec<String> {
-    let mut v = Vec::new();
-    let target = r.config.talk_share_target;
-    match r.rep.share_of_talk {
-        Some(s) => v.push(format!(
-            "You talked {} of the time; target {} ({}).",
-            pct(s),
-            pct(target),
-            super::formats::share_verdict(r)
-        )),
-        None => v.push("Nobody spoke on this call.".into()),
-    }
+    let mut v = vec![super::formats::share_sentence(r)];
     let (held, broken) = (r.held(), r.broken());
     v.push(if held + broken == 0 {
         "There was no pause to hold.".into()
@@ -693,14 +683,17 @@ fn figures(r: &Report) -> String {
     o.push_str("</tbody></table>");
     let _ = write!(
         o,
-        r#"<p class="more">Silence {:.0} s, both speaking {:.0} s, {} floor changes a minute, {} pause{} in all. After a held pause they talked {} on median.</p>"#,
+        r#"<p class="more">Silence {:.0} s, both speaking {:.0} s, {}{} in all.{}</p>"#,
         r.silence_s,
         r.overlap_s,
-        r.interactivity_per_min
-            .map_or("-".to_string(), |v| format!("{v:.1}")),
-        r.pauses.len(),
-        if r.pauses.len() == 1 { "" } else { "s" },
-        r.silence_yield_s.median.map_or("-".to_string(), span_words)
+        r.interactivity_per_min.map_or(String::new(), |v| format!(
+            "the speaker changed {v:.1} times a minute, "
+        )),
+        super::formats::count(r.pauses.len() as u64, "pause"),
+        r.silence_yield_s.median.map_or(String::new(), |m| format!(
+            " After a held pause they talked {} on median.",
+            span_words(m)
+        ))
     );
     o
 }
@@ -847,6 +840,11 @@ mod tests {
         let html = render(&r);
         assert!(html.contains("Nobody spoke on this call."));
         assert!(html.contains("There was no pause to hold."));
+        // No figure shown as "-" inside a sentence, no jargon.
+        assert!(html.contains("0 pauses in all."), "{html}");
+        for old in ["- times", "talked - ", "floor changes", "of the time"] {
+            assert!(!html.contains(old), "'{old}' in the HTML");
+        }
         assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
     }
 

@@ -137,7 +137,7 @@ fn text_summary_says_the_headline_figures() {
     let share = json["rep"]["share_of_talk"].as_f64().expect("share");
     assert!(
         text.contains(&format!(
-            "You talked {:.0}% of the time; target 43%",
+            "You did {:.0}% of the talking; target 43%",
             share * 100.0
         )),
         "{text}"
@@ -285,7 +285,7 @@ fn html_page_structure() {
     let share = json["rep"]["share_of_talk"].as_f64().expect("share");
     let report = demo_report();
     assert!(html.contains(&format!(
-        "You talked {:.0}% of the time; target 43%",
+        "You did {:.0}% of the talking; target 43%",
         share * 100.0
     )));
     assert!(html.contains(&format!(
