@@ -15,7 +15,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Where sessions and reports are saved (default: the platform's data folder).
-    #[arg(long, global = true, value_name = "DIR", env = "TACET_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "TACET_DATA_DIR",
+        hide_env_values = true
+    )]
     pub data_dir: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]

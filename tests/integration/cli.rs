@@ -60,3 +60,15 @@ fn every_subcommand_has_help_with_an_example() {
         );
     }
 }
+
+/// With TACET_DATA_DIR unset, help names the variable without an empty value after it.
+#[test]
+fn help_names_the_data_dir_variable_without_an_empty_value() {
+    for args in [&["--help"][..], &["analyze", "--help"]] {
+        let out = tacet(args);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(text.contains("TACET_DATA_DIR"), "{args:?}: {text}");
+        assert!(!text.contains("TACET_DATA_DIR="), "{args:?}: {text}");
+    }
+}
