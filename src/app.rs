@@ -41,6 +41,19 @@ fn choose_channels(
     Ok((rep, prospect))
 }
 
+/// The error of opening a call, with what to give instead when the recording is mono.
+fn with_mono_hint(e: crate::audio::InputError, hint: &str) -> Error {
+    match e {
+        crate::audio::InputError::Invalid { path, what } if what == crate::audio::source::MONO => {
+            Error::Input(crate::audio::InputError::Invalid {
+                path,
+                what: format!("{what}; {hint}"),
+            })
+        }
+        e => Error::from(e),
+    }
+}
+
 /// Runs a parsed command line.
 ///
 /// # Errors
@@ -64,7 +77,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 rep_channel,
                 prospect_channel,
             };
-            let source = FileSource::open(&files)?;
+            let source = FileSource::open(&files).map_err(|e| {
+                with_mono_hint(
+                    e,
+                    "give a stereo recording (replay takes one file with both sides)",
+                )
+            })?;
             let opts = session_options("replay", files.describe(), &args.session, &data)?;
             crate::sessions::run(Box::new(source), &config, opts)
         }
@@ -207,7 +225,12 @@ pub(crate) fn format_from_path(path: &Path) -> Option<Format> {
 /// # Errors
 /// [`Error::Input`] when the recording cannot be used.
 pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error> {
-    let mut source = FileSource::open(files)?;
+    let mut source = FileSource::open(files).map_err(|e| {
+        with_mono_hint(
+            e,
+            "give a stereo recording, or two files with --rep REP --prospect PRO",
+        )
+    })?;
     for path in source.repaired_files() {
         eprintln!(
             "tacet: warning: '{}': the header's sizes do not match the file; reading the audio that is there",

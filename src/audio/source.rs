@@ -133,12 +133,17 @@ fn check_channel(reader: &AudioReader, channel: usize, who: &str) -> Result<(), 
     Ok(())
 }
 
+/// What a mono recording lacks (the command adds what to give instead).
+pub const MONO: &str =
+    "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels";
+
 impl FileSource {
     /// Opens the recording(s) of a call.
     ///
     /// # Errors
-    /// [`InputError`] naming the file: unreadable, unsupported, a mono mix given alone,
-    /// a channel that does not exist ([`InputError::Channel`]).
+    /// [`InputError`] naming the file: unreadable, unsupported, a mono mix given alone
+    /// ([`InputError::Invalid`] whose text is [`MONO`]), a channel that does not exist
+    /// ([`InputError::Channel`]).
     pub fn open(files: &CallFiles) -> Result<FileSource, InputError> {
         match files {
             CallFiles::Channels {
@@ -187,8 +192,8 @@ impl FileSource {
     /// A call from one opened recording with both parties on separate channels.
     ///
     /// # Errors
-    /// [`InputError`]: a mono mix; a channel that does not exist, or the same channel twice
-    /// ([`InputError::Channel`]).
+    /// [`InputError`]: a mono mix ([`InputError::Invalid`] whose text is [`MONO`]); a
+    /// channel that does not exist, or the same channel twice ([`InputError::Channel`]).
     pub fn from_reader(
         reader: AudioReader,
         rep_channel: usize,
@@ -199,7 +204,7 @@ impl FileSource {
         if info.channels < 2 {
             return Err(InputError::Invalid {
                 path,
-                what: "is mono (one mixed channel): tacet needs the rep and the prospect on separate channels; give a stereo recording, or two files with --rep REP --prospect PRO".into(),
+                what: MONO.into(),
             });
         }
         if rep_channel == prospect_channel {

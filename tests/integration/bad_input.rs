@@ -147,6 +147,21 @@ fn bad_channel_choices_exit_2_naming_the_flag() {
 }
 
 #[test]
+fn replay_of_a_mono_recording_suggests_only_what_replay_takes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mono = dir.path().join("mono.wav");
+    write_wav(&mono, &[vec![0.1; 16000]], 16000, 16, false);
+    expect_failure(&["replay", p(&mono), "--no-ui"], 3, &["mono.wav", "mono"]);
+    let err = stderr(&tacet(&["replay", p(&mono), "--no-ui"]));
+    assert!(
+        !err.contains("--rep") && !err.contains("--prospect"),
+        "{err}"
+    );
+    // analyze takes two files, and says so.
+    expect_failure(&["analyze", p(&mono)], 3, &["--rep REP --prospect PRO"]);
+}
+
+#[test]
 fn bad_configuration_exits_2_naming_the_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = demo_wav();
