@@ -409,7 +409,7 @@ fn run(
         }
     }
     analysis.set_dropped(source.dropped_samples());
-    let result = match catch_unwind(AssertUnwindSafe(|| {
+    let mut result = match catch_unwind(AssertUnwindSafe(|| {
         analysis.finish(&mut |e| send(SessionMsg::Event(e)))
     })) {
         Ok(r) => r,
@@ -418,6 +418,7 @@ fn run(
             CallResult::empty(config)
         }
     };
+    result.warnings.extend(source.warnings());
     let recording = options.record.clone();
     if let Some(r) = recorder
         && let Err(e) = r.finish()

@@ -50,6 +50,9 @@ pub fn text(r: &Report) -> String {
         r.rep.turns + r.prospect.turns,
         r.interactivity_per_min.unwrap_or(0.0)
     );
+    for w in &r.warnings {
+        let _ = writeln!(o, "warning: {}", w.message);
+    }
     let target = r.config.talk_share_target;
     let verdict = share_verdict(r);
     let _ = writeln!(
