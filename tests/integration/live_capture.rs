@@ -474,6 +474,174 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
     assert!(report["duration_s"].as_f64().expect("duration") > 0.5);
 }
 
+/// The one report saved under `data/sessions`.
+fn saved_report(data: &Path, err: &str) -> Value {
+    let sessions: Vec<PathBuf> = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(sessions.len(), 1, "{err}");
+    serde_json::from_str(
+        &std::fs::read_to_string(sessions[0].join("report.json")).expect("report.json"),
+    )
+    .expect("report parses")
+}
+
+/// Checks the report's one warning: `device_stalled`, for `party`, naming `device`.
+fn assert_stalled(report: &Value, party: &Value, device: &str) {
+    let warnings = report["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["code"], "device_stalled", "{warnings:?}");
+    assert_eq!(&warnings[0]["party"], party, "{warnings:?}");
+    let message = warnings[0]["message"].as_str().expect("message");
+    assert!(message.contains(device), "{message}");
+}
+
+/// ALSA's `null` device hands out zeros as fast as they are asked for: no clock paces it,
+/// and none of it is sound. Before, a session on it ran for as long as it was let, its
+/// sample clock hours ahead of the time that had passed and its drop counter further still.
+#[test]
+fn a_device_with_no_clock_ends_the_session_at_once_with_exit_4_and_a_warning() {
+    if !sound_server("a_device_with_no_clock_ends_the_session_at_once_with_exit_4_and_a_warning") {
+        return;
+    }
+    let server = PrivateServer::start();
+    let cases: [(&[&str], Value); 2] = [
+        (
+            &[
+                "--stereo",
+                "alsa:null",
+                "--rep-channel",
+                "0",
+                "--prospect-channel",
+                "1",
+            ],
+            Value::Null,
+        ),
+        (
+            &["--mic", "alsa:null", "--far", "pulseaudio:lossfar.monitor"],
+            Value::from("rep"),
+        ),
+    ];
+    for (devices, party) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let mut args = vec!["--data-dir", data.to_str().expect("path"), "live"];
+        args.extend_from_slice(devices);
+        args.extend_from_slice(&["--no-ui", "--duration", "20"]);
+        let (child, seen, rx) = start_live(&args, &[("PULSE_SERVER", &server.server)]);
+        let capturing = Instant::now();
+        let (code, err) = finish(child, &rx, Duration::from_secs(20));
+        let took = capturing.elapsed();
+        let err = format!("{}\n{err}", seen.join("\n"));
+        assert_eq!(code, 4, "{devices:?}: {err}");
+        assert!(
+            took < Duration::from_secs(2),
+            "{devices:?}: {took:?}: {err}"
+        );
+        assert!(
+            err.contains("audio device 'alsa:null'"),
+            "the message names the device: {err}"
+        );
+        assert!(err.contains("saved: "), "{err}");
+        let report = saved_report(&data, &err);
+        assert_stalled(&report, &party, "alsa:null");
+        // Nothing beyond what real time allows entered the timeline, and what the device
+        // could not hand over is not counted as lost audio.
+        let duration = report["duration_s"].as_f64().expect("duration");
+        assert!(duration < 3.5, "{devices:?}: duration {duration} s");
+        for side in ["rep", "prospect"] {
+            assert_eq!(report[side]["dropped_s"], 0.0, "{devices:?}: {report}");
+        }
+    }
+}
+
+/// A sound server that stops answering (SIGSTOP) stalls the microphone's stream: no error,
+/// no more audio. The far end, on another server, goes on. The session ends within 2 s with
+/// exit 4, the report saved with a `device_stalled` warning, and its sample clock stopped
+/// with the microphone's last samples.
+#[test]
+fn a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning() {
+    if !sound_server("a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning") {
+        return;
+    }
+    let stalling = PrivateServer::start();
+    let steady = PrivateServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let asound = dir.path().join("asound.conf");
+    std::fs::write(
+        &asound,
+        format!(
+            "</usr/share/alsa/alsa.conf>\n\
+             pcm.stallmic {{ type pulse; server \"{}\"; device \"lossmic.monitor\" }}\n\
+             pcm.steadyfar {{ type pulse; server \"{}\"; device \"lossfar.monitor\" }}\n",
+            stalling.server, steady.server
+        ),
+    )
+    .expect("write asound.conf");
+    let (mut child, seen, rx) = start_live(
+        &[
+            "--data-dir",
+            data.to_str().expect("path"),
+            "live",
+            "--mic",
+            "alsa:stallmic",
+            "--far",
+            "alsa:steadyfar",
+            "--no-ui",
+            "--record",
+            "--duration",
+            "60",
+        ],
+        &[("ALSA_CONFIG_PATH", asound.to_str().expect("path"))],
+    );
+    wait_recorded(&data, 1.0, Duration::from_secs(15), &mut child, &seen);
+    let pid = i32::try_from(stalling.child.id()).expect("pid");
+    let before_s = recorded_s(&data);
+    // SAFETY: kill() on a child of this test with a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    let stopped = Instant::now();
+    let (code, err) = finish(child, &rx, Duration::from_secs(20));
+    let took = stopped.elapsed();
+    // SAFETY: as above; the server is killed when dropped.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let err = format!("{}\n{err}", seen.join("\n"));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        took < Duration::from_secs(2),
+        "ended {took:?} after the stall: {err}"
+    );
+    assert!(
+        err.contains("audio device 'alsa:stallmic'"),
+        "the message names the device: {err}"
+    );
+    assert!(err.contains("saved: "), "{err}");
+    let report = saved_report(&data, &err);
+    assert_stalled(&report, &Value::from("rep"), "alsa:stallmic");
+    // The far end delivered for another second, but the call's clock went no further than
+    // the microphone's samples.
+    let duration = report["duration_s"].as_f64().expect("duration");
+    assert!(
+        duration >= 1.0 && duration < before_s + 0.5,
+        "duration {duration} s; {before_s:.2} s recorded when the server stopped"
+    );
+    let recordings: Vec<PathBuf> = std::fs::read_dir(data.join("recordings"))
+        .expect("recordings")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(recordings.len(), 1);
+    let wav = hound::WavReader::open(&recordings[0]).expect("finalised WAV opens");
+    let seconds = f64::from(wav.duration()) / f64::from(wav.spec().sample_rate);
+    assert!(
+        (seconds - duration).abs() < 0.05,
+        "WAV {seconds} s vs report {duration} s"
+    );
+    drop(steady);
+}
+
 /// SIGINT, SIGTERM and SIGHUP during a recorded live session: it ends, the report is saved
 /// and the recording's WAV header is finalised (the file opens and holds the audio).
 #[test]
