@@ -6,6 +6,7 @@ use crate::audio::source::{FrameSource, SourceError};
 use crate::config::Config;
 use crate::conversation::engine::{self, Metrics, Thresholds};
 use crate::conversation::{Bridger, LiveEvent, LiveTracker};
+use crate::report::Warning;
 use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
 use crate::vad::{Edge, SpeechTracker, default_tracker};
 
@@ -28,6 +29,8 @@ pub struct CallResult {
     pub dropped: [u64; 2],
     /// The configuration the figures were computed with.
     pub config: Config,
+    /// What makes the figures doubtful.
+    pub warnings: Vec<Warning>,
 }
 
 impl CallResult {
@@ -39,6 +42,7 @@ impl CallResult {
             paused: Vec::new(),
             dropped: [0, 0],
             config: config.clone(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -280,6 +284,7 @@ impl Analysis {
             paused: self.paused,
             dropped: self.dropped,
             config: self.config,
+            warnings: Vec::new(),
         }
     }
 }
@@ -301,7 +306,9 @@ pub fn run_source(
         analysis.push_frame(&rep, &prospect, fill.valid_samples, out);
     }
     analysis.set_dropped(source.dropped_samples());
-    Ok(analysis.finish(out))
+    let mut result = analysis.finish(out);
+    result.warnings.extend(source.warnings());
+    Ok(result)
 }
 
 /// Speech segments of one channel as the detector finds them, before bridging (what

@@ -307,7 +307,16 @@ pub fn spawn(
     let config = config.clone();
     let join = std::thread::Builder::new()
         .name("analysis".into())
-        .spawn(move || run(&mut *source, &config, options, recorder, &msg_tx, &ctl_rx))
+        .spawn(move || {
+            let outcome = run(&mut *source, &config, options, recorder, &msg_tx, &ctl_rx);
+            // Closing a device can wait on its driver or sound server, which may be the very
+            // thing that stalled: it is closed on a thread of its own, which neither the
+            // report nor the end of the process waits for.
+            let _ = std::thread::Builder::new()
+                .name("close source".into())
+                .spawn(move || drop(source));
+            outcome
+        })
         .map_err(|e| Error::Other(format!("cannot start the analysis thread: {e}")))?;
     Ok(SessionHandle {
         messages: msg_rx,
@@ -409,7 +418,7 @@ fn run(
         }
     }
     analysis.set_dropped(source.dropped_samples());
-    let result = match catch_unwind(AssertUnwindSafe(|| {
+    let mut result = match catch_unwind(AssertUnwindSafe(|| {
         analysis.finish(&mut |e| send(SessionMsg::Event(e)))
     })) {
         Ok(r) => r,
@@ -418,6 +427,7 @@ fn run(
             CallResult::empty(config)
         }
     };
+    result.warnings.extend(source.warnings());
     let recording = options.record.clone();
     if let Some(r) = recorder
         && let Err(e) = r.finish()
@@ -499,6 +509,64 @@ mod tests {
         assert!(outcome.error.is_some());
         assert_eq!(outcome.result.metrics.duration, 3_000 * 160);
         assert!(outcome.result.metrics.rep.talk > 0);
+    }
+
+    /// A source that fails after a few frames and whose closing never returns (a device
+    /// whose sound server stopped answering).
+    struct Hangs {
+        frames: u64,
+        /// Never sent to: dropping the source waits forever.
+        never: crossbeam_channel::Receiver<()>,
+    }
+
+    impl FrameSource for Hangs {
+        fn next_frame(
+            &mut self,
+            rep: &mut [f32],
+            prospect: &mut [f32],
+        ) -> Result<Option<FrameFill>, SourceError> {
+            if self.frames >= 100 {
+                return Err(SourceError::Device {
+                    device: "test".into(),
+                    what: "stalled".into(),
+                });
+            }
+            self.frames += 1;
+            rep.fill(0.0);
+            prospect.fill(0.0);
+            Ok(Some(FrameFill {
+                valid_samples: FRAME_LEN_SAMPLES,
+            }))
+        }
+    }
+
+    impl Drop for Hangs {
+        fn drop(&mut self) {
+            let _ = self.never.recv();
+        }
+    }
+
+    #[test]
+    fn the_outcome_does_not_wait_for_the_source_to_close() {
+        let (keep, never) = bounded(1);
+        let handle = spawn(
+            Box::new(Hangs { frames: 0, never }),
+            &Config::default(),
+            options(),
+        )
+        .expect("spawn");
+        let (done_tx, done) = bounded(1);
+        std::thread::spawn(move || {
+            let _ = done_tx.send(handle.join());
+        });
+        let outcome = done
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the session ended without waiting for the source to close")
+            .expect("join");
+        assert!(matches!(outcome.error, Some(Error::Device { .. })));
+        assert_eq!(outcome.result.metrics.duration, 100 * 160);
+        // The closing thread stays blocked until the test ends.
+        std::mem::forget(keep);
     }
 
     #[test]

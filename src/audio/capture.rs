@@ -295,6 +295,21 @@ impl CaptureCore {
         true
     }
 
+    /// Samples each side's device has produced so far, at its own rate: read, waiting in
+    /// the ring, and dropped because the ring was full.
+    pub fn produced(&self) -> [u64; 2] {
+        let of = |side: usize| {
+            let r = &self.rings[side];
+            self.in_total[side] + r.consumer.slots() as u64 + r.dropped.load(Ordering::Relaxed)
+        };
+        [of(0), of(1)]
+    }
+
+    /// The device rate of each side, Hz.
+    pub fn rates_hz(&self) -> [u32; 2] {
+        [self.rings[0].rate_hz, self.rings[1].rate_hz]
+    }
+
     /// Samples lost to full rings, per side, at the analysis rate.
     pub fn dropped_samples(&self) -> [u64; 2] {
         let conv = |r: &SideRing| {
@@ -445,6 +460,34 @@ mod tests {
         let worst = slides.iter().map(|s| s.abs()).max().unwrap_or(0);
         assert!(worst < 320, "slides (samples): {slides:?}");
         assert!((skew + 150e-6).abs() < 30e-6, "skew estimate {skew}");
+    }
+
+    #[test]
+    fn the_sample_clock_stops_with_the_side_that_stops() {
+        // Both sides deliver 1 s; then only the rep, for 2 s more.
+        let (rings, mut producers) = rings(48_000, 48_000);
+        let mut core = CaptureCore::new(rings, false).expect("core");
+        let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
+        let mut far = [0.0f32; FRAME_LEN_SAMPLES];
+        let mut frames = 0u64;
+        for step in 0..300 {
+            for (side, producer) in producers.iter_mut().enumerate() {
+                if side == 1 && step >= 100 {
+                    continue;
+                }
+                let Ok(chunk) = producer.write_chunk_uninit(480) else {
+                    panic!("ring full");
+                };
+                chunk.fill_from_iter(std::iter::repeat_n(0.1, 480));
+            }
+            core.pump();
+            while core.pop_frame(&mut rep, &mut far) {
+                frames += 1;
+            }
+        }
+        // 1 s of both is 100 frames (less what the resamplers still hold).
+        assert!((95..=100).contains(&frames), "{frames} frames");
+        assert_eq!(core.produced(), [300 * 480, 100 * 480]);
     }
 
     #[test]

@@ -31,9 +31,24 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 use super::capture::{CaptureCore, SideRing};
 use super::source::{FrameFill, FrameSource, SourceError};
 use crate::error::Error;
+use crate::report::{Warning, WarningCode};
+use crate::timeline::Party;
 
-/// A side that delivers nothing for this long is treated as lost.
-pub const LOST_AFTER: Duration = Duration::from_secs(5);
+/// A side that delivered audio and then nothing for this long has stalled: the session
+/// ends there (product.md: within 2 s of the stall). Callbacks come every 50 ms or so
+/// (`BUFFER_S`); a host that keeps its own default delivers about every 0.7 s.
+pub const STALL_AFTER: Duration = Duration::from_secs(1);
+/// A side that has delivered nothing this long after its stream was opened has stalled
+/// too (opening a stream on a busy machine can take a while).
+pub const START_WITHIN: Duration = Duration::from_secs(5);
+/// A side whose device has produced more than this many times real time (plus
+/// [`PACE_SLACK`]) has no clock behind it: ALSA's `null` device or its `file` plugin hand
+/// out samples as fast as they are asked for. None of that is sound heard on the call, and
+/// taking it would run the sample clock far ahead of time.
+const PACE_MAX: f64 = 1.5;
+/// What a device may deliver ahead of real time: its first callback, and a PulseAudio null
+/// sink with no low-latency client renders up to 2 s ahead, which its monitor passes on.
+const PACE_SLACK: Duration = Duration::from_secs(3);
 /// Capacity of each side's ring, seconds of device audio.
 const RING_S: u32 = 2;
 /// Callback size asked of the host, seconds (hosts whose default is huge get this).
@@ -609,6 +624,8 @@ struct Opened {
     stream: cpal::Stream,
     rings: Vec<SideRing>,
     status: Arc<StreamStatus>,
+    /// Just before the stream was built (it cannot have delivered anything before).
+    opened_at: Instant,
 }
 
 fn build<T>(
@@ -697,6 +714,7 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
         });
     }
     let status = Arc::new(StreamStatus::default());
+    let opened_at = Instant::now();
     let stream = match supported.sample_format() {
         SampleFormat::F32 => build::<f32>(found, config, outs, &status),
         SampleFormat::I16 => build::<i16>(found, config, outs, &status),
@@ -719,7 +737,112 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
         stream,
         rings,
         status,
+        opened_at,
     })
+}
+
+/// How a side stopped delivering audio as it happens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stall {
+    /// It delivered, then nothing for `silent_for` (at least [`STALL_AFTER`]).
+    Stopped {
+        /// Since its last delivery.
+        silent_for: Duration,
+    },
+    /// Nothing at all in the [`START_WITHIN`] after its stream was opened.
+    NeverStarted,
+    /// Far more samples than real time allows: a device with no clock behind it.
+    Unpaced {
+        /// Seconds of audio the device produced.
+        produced_s: f64,
+        /// In this much time since its stream was opened.
+        elapsed: Duration,
+    },
+}
+
+impl Stall {
+    /// What happened, for the error and the report's warning.
+    pub fn describe(self) -> String {
+        match self {
+            Stall::Stopped { silent_for } => format!(
+                "stopped delivering audio: nothing for {:.1} s (unplugged, or the sound server stopped answering); the session ended there, and what was captured until then is saved",
+                silent_for.as_secs_f64()
+            ),
+            Stall::NeverStarted => format!(
+                "delivered no audio in the first {} s: check the device with 'tacet devices'",
+                START_WITHIN.as_secs()
+            ),
+            Stall::Unpaced {
+                produced_s,
+                elapsed,
+            } => format!(
+                "delivered {produced_s:.0} s of audio in {:.3} s: no clock paces it (a null or file device, not a microphone or a monitor source), so it carries no sound from the call; the session ended there. Pick a device with 'tacet devices'",
+                elapsed.as_secs_f64()
+            ),
+        }
+    }
+}
+
+/// Watches each side's deliveries against the monotonic clock (used for nothing else:
+/// every timestamp stays a sample count). Fed with instants, so a test drives it at any
+/// speed.
+#[derive(Debug, Clone)]
+pub struct StallWatch {
+    /// When each side's stream was opened.
+    opened_at: [Instant; 2],
+    /// Each side's device rate, Hz.
+    rates_hz: [u32; 2],
+    /// When each side was last seen delivering.
+    last_audio: [Option<Instant>; 2],
+}
+
+impl StallWatch {
+    /// A watch over two sides whose streams were opened at `opened_at`.
+    pub fn new(opened_at: [Instant; 2], rates_hz: [u32; 2]) -> StallWatch {
+        StallWatch {
+            opened_at,
+            rates_hz,
+            last_audio: [None, None],
+        }
+    }
+
+    /// Before the rings are read: `produced` is what each side's device has produced so far
+    /// (read, waiting and dropped), in its own samples. A side that produced far more than
+    /// real time allows is returned with its stall, before any of it is taken.
+    pub fn check_pace(&self, now: Instant, produced: [u64; 2]) -> Option<(usize, Stall)> {
+        (0..2).find_map(|side| {
+            let elapsed = now.saturating_duration_since(self.opened_at[side]);
+            let rate = f64::from(self.rates_hz[side]);
+            let allowed = rate * (elapsed.as_secs_f64() * PACE_MAX + PACE_SLACK.as_secs_f64());
+            (produced[side] as f64 > allowed).then(|| {
+                (
+                    side,
+                    Stall::Unpaced {
+                        produced_s: produced[side] as f64 / rate.max(1.0),
+                        elapsed,
+                    },
+                )
+            })
+        })
+    }
+
+    /// After the rings are read: `got` is what each side delivered since the last look.
+    /// Returns the first side that has stalled.
+    pub fn check_delivery(&mut self, now: Instant, got: [usize; 2]) -> Option<(usize, Stall)> {
+        for (side, &n) in got.iter().enumerate() {
+            if n > 0 {
+                self.last_audio[side] = Some(now);
+            }
+        }
+        (0..2).find_map(|side| match self.last_audio[side] {
+            Some(last) => {
+                let silent_for = now.saturating_duration_since(last);
+                (silent_for > STALL_AFTER).then_some((side, Stall::Stopped { silent_for }))
+            }
+            None => (now.saturating_duration_since(self.opened_at[side]) > START_WITHIN)
+                .then_some((side, Stall::NeverStarted)),
+        })
+    }
 }
 
 /// What to capture.
@@ -751,8 +874,9 @@ pub struct LiveSource {
     names: [String; 2],
     /// Index into `streams` of each side's stream.
     stream_of: [usize; 2],
-    last_audio: [Instant; 2],
-    heard: [bool; 2],
+    watch: StallWatch,
+    /// The side that stalled and how, once one has (the session ends there).
+    stalled: Option<(usize, Stall)>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -770,10 +894,11 @@ impl LiveSource {
     /// [`Error::Device`] naming the device that cannot be opened; [`Error::Usage`] for a
     /// channel the device does not have.
     pub fn start(plan: Plan) -> Result<LiveSource, Error> {
-        let (streams, rings, names, stream_of, same_clock) = match plan {
+        let (streams, rings, names, stream_of, same_clock, opened_at) = match plan {
             Plan::TwoDevices { mic, far } => {
                 let a = open(&mic, &[Tap::Average])?;
                 let b = open(&far, &[Tap::Average])?;
+                let opened_at = [a.opened_at, b.opened_at];
                 let mut rings = a.rings.into_iter().chain(b.rings);
                 let (Some(r0), Some(r1)) = (rings.next(), rings.next()) else {
                     return Err(Error::Other("capture rings missing".into()));
@@ -787,6 +912,7 @@ impl LiveSource {
                     [mic.id, far.id],
                     [0, 1],
                     false,
+                    opened_at,
                 )
             }
             Plan::Stereo {
@@ -813,6 +939,7 @@ impl LiveSource {
                     [device.id.clone(), device.id],
                     [0, 0],
                     true,
+                    [a.opened_at, a.opened_at],
                 )
             }
         };
@@ -820,15 +947,39 @@ impl LiveSource {
             device: names[0].clone(),
             what,
         })?;
-        let now = Instant::now();
+        let watch = StallWatch::new(opened_at, core.rates_hz());
         Ok(LiveSource {
             core,
             streams,
             names,
             stream_of,
-            last_audio: [now, now],
-            heard: [false, false],
+            watch,
+            stalled: None,
         })
+    }
+
+    /// Whether both sides come from one stream (one device).
+    fn one_device(&self) -> bool {
+        self.stream_of[0] == self.stream_of[1]
+    }
+
+    /// Who the device of `side` carries, as a warning names it.
+    fn role(&self, side: usize) -> &'static str {
+        match (self.one_device(), side) {
+            (true, _) => "the device",
+            (false, 0) => "the rep's microphone",
+            (false, _) => "the far end (the prospect)",
+        }
+    }
+
+    /// Notes the stall (for the report's warning) and returns the error that ends the
+    /// session.
+    fn stall(&mut self, side: usize, stall: Stall) -> SourceError {
+        self.stalled = Some((side, stall));
+        SourceError::Device {
+            device: self.names[side].clone(),
+            what: format!("{} {}", self.role(side), stall.describe()),
+        }
     }
 
     fn failure(&self) -> Option<SourceError> {
@@ -870,29 +1021,13 @@ impl FrameSource for LiveSource {
             if let Some(e) = self.failure() {
                 return Err(e);
             }
+            if let Some((side, stall)) = self.watch.check_pace(Instant::now(), self.core.produced())
+            {
+                return Err(self.stall(side, stall));
+            }
             let got = self.core.pump();
-            let now = Instant::now();
-            for (side, &n) in got.iter().enumerate() {
-                if n > 0 {
-                    self.last_audio[side] = now;
-                    self.heard[side] = true;
-                } else if now.duration_since(self.last_audio[side]) > LOST_AFTER {
-                    let what = if self.heard[side] {
-                        format!(
-                            "no audio for {} s: the device stopped delivering (unplugged, or the sound server went away); the session ended there",
-                            LOST_AFTER.as_secs()
-                        )
-                    } else {
-                        format!(
-                            "no audio at all in the first {} s: check the device with 'tacet devices'",
-                            LOST_AFTER.as_secs()
-                        )
-                    };
-                    return Err(SourceError::Device {
-                        device: self.names[side].clone(),
-                        what,
-                    });
-                }
+            if let Some((side, stall)) = self.watch.check_delivery(Instant::now(), got) {
+                return Err(self.stall(side, stall));
             }
             if got == [0, 0] {
                 std::thread::sleep(POLL);
@@ -901,7 +1036,39 @@ impl FrameSource for LiveSource {
     }
 
     fn dropped_samples(&self) -> [u64; 2] {
-        self.core.dropped_samples()
+        let mut dropped = self.core.dropped_samples();
+        // What a device with no clock could not hand over was never sound: not audio lost.
+        if let Some((side, Stall::Unpaced { .. })) = self.stalled {
+            for (s, d) in dropped.iter_mut().enumerate() {
+                if self.stream_of[s] == self.stream_of[side] {
+                    *d = 0;
+                }
+            }
+        }
+        dropped
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        let Some((side, stall)) = self.stalled else {
+            return Vec::new();
+        };
+        let party = if self.one_device() {
+            None
+        } else if side == 0 {
+            Some(Party::Rep)
+        } else {
+            Some(Party::Prospect)
+        };
+        let role = self.role(side);
+        let mut role_upper = role.to_string();
+        if let Some(first) = role_upper.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        vec![Warning {
+            code: WarningCode::DeviceStalled,
+            party,
+            message: format!("{role_upper} '{}' {}", self.names[side], stall.describe()),
+        }]
     }
 }
 
@@ -951,5 +1118,104 @@ mod tests {
         deliver(&data, 1, &mut taps);
         assert_eq!(rx.pop().ok(), Some(0.5));
         assert_eq!(rx.pop().ok(), Some(-0.5));
+    }
+
+    const RATE_HZ: u32 = 48_000;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_paced_device_with_late_callbacks_is_never_stalled() {
+        // A minute of 50 ms callbacks on both sides, the first of them late, a server's
+        // first 2 s delivered at once, and one callback 0.9 s late.
+        let t0 = Instant::now();
+        let mut watch = StallWatch::new([t0, t0], [RATE_HZ, RATE_HZ]);
+        let mut produced = [2 * u64::from(RATE_HZ), 0];
+        let mut step_ms = 400;
+        while step_ms <= 60_000 {
+            let now = t0 + ms(step_ms);
+            produced[0] += u64::from(RATE_HZ) / 20;
+            produced[1] += u64::from(RATE_HZ) / 20;
+            assert_eq!(watch.check_pace(now, produced), None, "at {step_ms} ms");
+            assert_eq!(
+                watch.check_delivery(now, [2400, 2400]),
+                None,
+                "at {step_ms} ms"
+            );
+            step_ms += if step_ms == 30_000 { 900 } else { 50 };
+        }
+    }
+
+    #[test]
+    fn a_side_that_stops_has_stalled_one_second_after_its_last_delivery() {
+        let t0 = Instant::now();
+        let mut watch = StallWatch::new([t0, t0], [RATE_HZ, RATE_HZ]);
+        for step in 1..=200 {
+            assert_eq!(watch.check_delivery(t0 + ms(step * 50), [2400, 2400]), None);
+        }
+        // The far end stops at 10 s; the microphone goes on.
+        let last = t0 + ms(10_000);
+        for step in 1..=20 {
+            assert_eq!(
+                watch.check_delivery(last + ms(step * 50), [2400, 0]),
+                None,
+                "{} ms after the last delivery",
+                step * 50
+            );
+        }
+        let found = watch.check_delivery(last + ms(1_050), [2400, 0]);
+        assert_eq!(
+            found,
+            Some((
+                1,
+                Stall::Stopped {
+                    silent_for: ms(1_050)
+                }
+            ))
+        );
+    }
+
+    #[test]
+    fn a_side_that_never_starts_has_stalled_after_five_seconds() {
+        let t0 = Instant::now();
+        let mut watch = StallWatch::new([t0, t0 + ms(300)], [RATE_HZ, RATE_HZ]);
+        assert_eq!(watch.check_delivery(t0 + ms(5_200), [2400, 0]), None);
+        assert_eq!(
+            watch.check_delivery(t0 + ms(5_350), [2400, 0]),
+            Some((1, Stall::NeverStarted))
+        );
+    }
+
+    #[test]
+    fn a_device_faster_than_real_time_is_caught_before_its_audio_is_taken() {
+        // ALSA's null device: a full ring and millions of dropped samples within a few
+        // milliseconds of opening.
+        let t0 = Instant::now();
+        let watch = StallWatch::new([t0, t0], [RATE_HZ, 16_000]);
+        let now = t0 + ms(4);
+        assert_eq!(watch.check_pace(now, [0, 16_000 * 3]), None);
+        let found = watch.check_pace(now, [0, 16_000 * 600]);
+        assert_eq!(
+            found,
+            Some((
+                1,
+                Stall::Unpaced {
+                    produced_s: 600.0,
+                    elapsed: ms(4)
+                }
+            ))
+        );
+        // Still within the slack: 1.5 times 10 s plus 3 s.
+        assert_eq!(
+            watch.check_pace(t0 + ms(10_000), [u64::from(RATE_HZ) * 18, 0]),
+            None
+        );
+        assert!(
+            watch
+                .check_pace(t0 + ms(10_000), [u64::from(RATE_HZ) * 18 + 1, 0])
+                .is_some()
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::InputError;
 use super::decode::AudioReader;
 use super::resample::ToAnalysisRate;
+use crate::report::Warning;
 use crate::timeline::FRAME_LEN_SAMPLES;
 
 /// Name of the bundled demo call, as reports show it.
@@ -54,6 +55,11 @@ pub trait FrameSource {
     /// the analysis rate, per side.
     fn dropped_samples(&self) -> [u64; 2] {
         [0, 0]
+    }
+
+    /// What the source saw that makes the figures doubtful (a live device that stalled).
+    fn warnings(&self) -> Vec<Warning> {
+        Vec::new()
     }
 }
 

@@ -71,6 +71,9 @@ pub fn text(r: &Report) -> String {
         count(r.rep.turns + r.prospect.turns, "turn"),
         r.interactivity_per_min.unwrap_or(0.0)
     );
+    for w in &r.warnings {
+        let _ = writeln!(o, "warning: {}", w.message);
+    }
     let _ = writeln!(o, "{}", share_sentence(r));
     let _ = writeln!(o);
     let _ = writeln!(

@@ -776,6 +776,13 @@ pub fn render(r: &Report) -> String {
         escape(&r.source),
         clock(r.duration_s)
     );
+    for w in &r.warnings {
+        let _ = writeln!(
+            o,
+            "<p class=\"meta\"><strong>Warning:</strong> {}</p>",
+            escape(&w.message)
+        );
+    }
     o.push_str("<ul class=\"head\">");
     for h in headlines(r) {
         let _ = write!(o, "<li>{h}</li>");

@@ -120,6 +120,25 @@ pub struct Mark {
     pub t_s: f64,
 }
 
+/// What a warning is about (product.md, "Report").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// A live device stopped delivering samples; the session ended there.
+    DeviceStalled,
+}
+
+/// Something that makes the figures doubtful.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// What kind.
+    pub code: WarningCode,
+    /// The side it concerns, null when it concerns both.
+    pub party: Option<Party>,
+    /// What happened, for the reader.
+    pub message: String,
+}
+
 /// The thresholds the figures were computed with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsedConfig {
@@ -183,6 +202,9 @@ pub struct Report {
     pub marks: Vec<Mark>,
     /// Stretches with analysis paused.
     pub paused: Vec<Interval>,
+    /// What makes the figures doubtful (reports saved before this field hold none).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
 }
 
 impl Report {
@@ -264,6 +286,7 @@ impl Report {
                 .map(|&t| Mark { t_s: secs(t) })
                 .collect(),
             paused: result.paused.iter().map(|&s| Interval::from(s)).collect(),
+            warnings: result.warnings.clone(),
         }
     }
 

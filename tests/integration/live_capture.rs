@@ -71,7 +71,8 @@ fn start_live(args: &[&str], env: &[(&str, &str)]) -> (Child, Vec<String>, mpsc:
     (child, seen, rx)
 }
 
-/// Waits for the child to end (at most `limit`) and returns its exit code and stderr.
+/// Waits for the child to end (at most `limit`) and returns its exit code and the rest of
+/// its stderr, read to the end (the reader's channel closes when the pipe does).
 fn finish(mut child: Child, rx: &mpsc::Receiver<String>, limit: Duration) -> (i32, String) {
     let deadline = Instant::now() + limit;
     let code = loop {
@@ -80,13 +81,73 @@ fn finish(mut child: Child, rx: &mpsc::Receiver<String>, limit: Duration) -> (i3
         }
         if Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("tacet live did not end within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    std::thread::sleep(Duration::from_millis(100));
-    let text: Vec<String> = rx.try_iter().collect();
+    let mut text = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => text.push(line),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("tacet's stderr still open 10 s after it ended: {text:?}")
+            }
+        }
+    }
     (code, text.join("\n"))
+}
+
+/// Seconds of audio in the recording being written under `data/recordings` (0 before it
+/// exists). The recorder writes frames as they are analysed, so this is how far the
+/// session's sample clock has got (to within its write buffer of a few frames).
+fn recorded_s(data: &Path) -> f64 {
+    /// More than any WAV header hound writes.
+    const HEADER_MAX_BYTES: u64 = 100;
+    /// 16 kHz, two channels of 32-bit float.
+    const BYTES_PER_S: f64 = 16_000.0 * 2.0 * 4.0;
+    let Ok(dir) = std::fs::read_dir(data.join("recordings")) else {
+        return 0.0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len().saturating_sub(HEADER_MAX_BYTES) as f64 / BYTES_PER_S)
+        .fold(0.0, f64::max)
+}
+
+/// Waits until the session has recorded (so captured and analysed) at least `seconds` of
+/// audio; fails after `limit` with what tacet said.
+fn wait_recorded(
+    data: &Path,
+    seconds: f64,
+    limit: Duration,
+    child: &mut Child,
+    seen: &[String],
+) -> f64 {
+    let deadline = Instant::now() + limit;
+    loop {
+        let got = recorded_s(data);
+        if got >= seconds {
+            return got;
+        }
+        if Instant::now() > deadline || child.try_wait().is_ok_and(|s| s.is_some()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the session recorded {got:.2} s, not {seconds:.2} s, within {limit:?}: {seen:?}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends `signal` to the child.
+fn send_signal(child: &Child, signal: i32) {
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill() on our own child with a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
 }
 
 fn first_speech(report: &Value) -> f64 {
@@ -144,7 +205,9 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
     let (rep, prospect) = write_sides(dir.path(), 25.0);
     let data = dir.path().join("data");
     let live_json = dir.path().join("live.json");
-    let (child, seen, rx) = start_live(
+    // The session runs until the test stops it (60 s is only a bound): a fixed length
+    // would cut the call short whenever playback started late.
+    let (mut child, seen, rx) = start_live(
         &[
             "--data-dir",
             data.to_str().expect("path"),
@@ -155,7 +218,7 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
             "alsa:farend",
             "--no-ui",
             "--duration",
-            "28",
+            "60",
             "--record",
             "--format",
             "json",
@@ -164,7 +227,8 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
         ],
         &[],
     );
-    std::thread::sleep(Duration::from_millis(300));
+    // Both streams deliver once frames are being recorded.
+    wait_recorded(&data, 0.2, Duration::from_secs(15), &mut child, &seen);
     let play = |dev: &str, file: &Path| {
         Command::new("paplay")
             .args(["-d", dev])
@@ -176,6 +240,17 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
     let mut b = play("softphone", &prospect);
     assert!(a.wait().expect("paplay").success());
     assert!(b.wait().expect("paplay").success());
+    // paplay returns once the sinks have played everything; two more seconds on the
+    // session's own clock and the monitors have delivered it all.
+    let played = recorded_s(&data);
+    wait_recorded(
+        &data,
+        played + 2.0,
+        Duration::from_secs(20),
+        &mut child,
+        &seen,
+    );
+    send_signal(&child, libc::SIGTERM);
     let (code, err) = finish(child, &rx, Duration::from_secs(40));
     let err = format!("{}\n{err}", seen.join("\n"));
     assert_eq!(code, 0, "{err}");
@@ -295,17 +370,21 @@ impl PrivateServer {
             .spawn()
             .expect("start pulseaudio");
         let server = format!("unix:{}", sock.display());
-        let up = (0..100).any(|_| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !Command::new("pactl")
+            .arg("info")
+            .env("PULSE_SERVER", &server)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "private pulseaudio did not answer within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
-            Command::new("pactl")
-                .arg("info")
-                .env("PULSE_SERVER", &server)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        });
-        assert!(up, "private pulseaudio did not start");
+        }
         let keep = [("lossmic", "1"), ("lossfar", "2")]
             .iter()
             .map(|(sink, ch)| {
@@ -356,7 +435,7 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
     let mut server = PrivateServer::start();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let (child, seen, rx) = start_live(
+    let (mut child, seen, rx) = start_live(
         &[
             "--data-dir",
             data.to_str().expect("path"),
@@ -366,12 +445,13 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
             "--far",
             "pulseaudio:lossfar.monitor",
             "--no-ui",
+            "--record",
             "--duration",
             "60",
         ],
         &[("PULSE_SERVER", &server.server)],
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_recorded(&data, 1.0, Duration::from_secs(15), &mut child, &seen);
     let _ = server.child.kill();
     let _ = server.child.wait();
     let (code, err) = finish(child, &rx, Duration::from_secs(20));
@@ -394,6 +474,174 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
     assert!(report["duration_s"].as_f64().expect("duration") > 0.5);
 }
 
+/// The one report saved under `data/sessions`.
+fn saved_report(data: &Path, err: &str) -> Value {
+    let sessions: Vec<PathBuf> = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(sessions.len(), 1, "{err}");
+    serde_json::from_str(
+        &std::fs::read_to_string(sessions[0].join("report.json")).expect("report.json"),
+    )
+    .expect("report parses")
+}
+
+/// Checks the report's one warning: `device_stalled`, for `party`, naming `device`.
+fn assert_stalled(report: &Value, party: &Value, device: &str) {
+    let warnings = report["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["code"], "device_stalled", "{warnings:?}");
+    assert_eq!(&warnings[0]["party"], party, "{warnings:?}");
+    let message = warnings[0]["message"].as_str().expect("message");
+    assert!(message.contains(device), "{message}");
+}
+
+/// ALSA's `null` device hands out zeros as fast as they are asked for: no clock paces it,
+/// and none of it is sound. Before, a session on it ran for as long as it was let, its
+/// sample clock hours ahead of the time that had passed and its drop counter further still.
+#[test]
+fn a_device_with_no_clock_ends_the_session_at_once_with_exit_4_and_a_warning() {
+    if !sound_server("a_device_with_no_clock_ends_the_session_at_once_with_exit_4_and_a_warning") {
+        return;
+    }
+    let server = PrivateServer::start();
+    let cases: [(&[&str], Value); 2] = [
+        (
+            &[
+                "--stereo",
+                "alsa:null",
+                "--rep-channel",
+                "0",
+                "--prospect-channel",
+                "1",
+            ],
+            Value::Null,
+        ),
+        (
+            &["--mic", "alsa:null", "--far", "pulseaudio:lossfar.monitor"],
+            Value::from("rep"),
+        ),
+    ];
+    for (devices, party) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let mut args = vec!["--data-dir", data.to_str().expect("path"), "live"];
+        args.extend_from_slice(devices);
+        args.extend_from_slice(&["--no-ui", "--duration", "20"]);
+        let (child, seen, rx) = start_live(&args, &[("PULSE_SERVER", &server.server)]);
+        let capturing = Instant::now();
+        let (code, err) = finish(child, &rx, Duration::from_secs(20));
+        let took = capturing.elapsed();
+        let err = format!("{}\n{err}", seen.join("\n"));
+        assert_eq!(code, 4, "{devices:?}: {err}");
+        assert!(
+            took < Duration::from_secs(2),
+            "{devices:?}: {took:?}: {err}"
+        );
+        assert!(
+            err.contains("audio device 'alsa:null'"),
+            "the message names the device: {err}"
+        );
+        assert!(err.contains("saved: "), "{err}");
+        let report = saved_report(&data, &err);
+        assert_stalled(&report, &party, "alsa:null");
+        // Nothing beyond what real time allows entered the timeline, and what the device
+        // could not hand over is not counted as lost audio.
+        let duration = report["duration_s"].as_f64().expect("duration");
+        assert!(duration < 3.5, "{devices:?}: duration {duration} s");
+        for side in ["rep", "prospect"] {
+            assert_eq!(report[side]["dropped_s"], 0.0, "{devices:?}: {report}");
+        }
+    }
+}
+
+/// A sound server that stops answering (SIGSTOP) stalls the microphone's stream: no error,
+/// no more audio. The far end, on another server, goes on. The session ends within 2 s with
+/// exit 4, the report saved with a `device_stalled` warning, and its sample clock stopped
+/// with the microphone's last samples.
+#[test]
+fn a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning() {
+    if !sound_server("a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning") {
+        return;
+    }
+    let stalling = PrivateServer::start();
+    let steady = PrivateServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let asound = dir.path().join("asound.conf");
+    std::fs::write(
+        &asound,
+        format!(
+            "</usr/share/alsa/alsa.conf>\n\
+             pcm.stallmic {{ type pulse; server \"{}\"; device \"lossmic.monitor\" }}\n\
+             pcm.steadyfar {{ type pulse; server \"{}\"; device \"lossfar.monitor\" }}\n",
+            stalling.server, steady.server
+        ),
+    )
+    .expect("write asound.conf");
+    let (mut child, seen, rx) = start_live(
+        &[
+            "--data-dir",
+            data.to_str().expect("path"),
+            "live",
+            "--mic",
+            "alsa:stallmic",
+            "--far",
+            "alsa:steadyfar",
+            "--no-ui",
+            "--record",
+            "--duration",
+            "60",
+        ],
+        &[("ALSA_CONFIG_PATH", asound.to_str().expect("path"))],
+    );
+    wait_recorded(&data, 1.0, Duration::from_secs(15), &mut child, &seen);
+    let pid = i32::try_from(stalling.child.id()).expect("pid");
+    let before_s = recorded_s(&data);
+    // SAFETY: kill() on a child of this test with a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    let stopped = Instant::now();
+    let (code, err) = finish(child, &rx, Duration::from_secs(20));
+    let took = stopped.elapsed();
+    // SAFETY: as above; the server is killed when dropped.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let err = format!("{}\n{err}", seen.join("\n"));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        took < Duration::from_secs(2),
+        "ended {took:?} after the stall: {err}"
+    );
+    assert!(
+        err.contains("audio device 'alsa:stallmic'"),
+        "the message names the device: {err}"
+    );
+    assert!(err.contains("saved: "), "{err}");
+    let report = saved_report(&data, &err);
+    assert_stalled(&report, &Value::from("rep"), "alsa:stallmic");
+    // The far end delivered for another second, but the call's clock went no further than
+    // the microphone's samples.
+    let duration = report["duration_s"].as_f64().expect("duration");
+    assert!(
+        duration >= 1.0 && duration < before_s + 0.5,
+        "duration {duration} s; {before_s:.2} s recorded when the server stopped"
+    );
+    let recordings: Vec<PathBuf> = std::fs::read_dir(data.join("recordings"))
+        .expect("recordings")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(recordings.len(), 1);
+    let wav = hound::WavReader::open(&recordings[0]).expect("finalised WAV opens");
+    let seconds = f64::from(wav.duration()) / f64::from(wav.spec().sample_rate);
+    assert!(
+        (seconds - duration).abs() < 0.05,
+        "WAV {seconds} s vs report {duration} s"
+    );
+    drop(steady);
+}
+
 /// SIGINT, SIGTERM and SIGHUP during a recorded live session: it ends, the report is saved
 /// and the recording's WAV header is finalised (the file opens and holds the audio).
 #[test]
@@ -407,7 +655,7 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
         (libc::SIGHUP, "SIGHUP"),
     ] {
         let data = tempfile::tempdir().expect("tempdir");
-        let (child, _, rx) = start_live(
+        let (mut child, seen, rx) = start_live(
             &[
                 "--data-dir",
                 data.path().to_str().expect("p"),
@@ -423,10 +671,8 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
             ],
             &[],
         );
-        std::thread::sleep(Duration::from_millis(1500));
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY: kill() on our own child with a valid signal number.
-        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        wait_recorded(data.path(), 1.0, Duration::from_secs(15), &mut child, &seen);
+        send_signal(&child, signal);
         let (code, err) = finish(child, &rx, Duration::from_secs(20));
         assert_eq!(code, 0, "{name}: {err}");
         let sessions: Vec<PathBuf> = std::fs::read_dir(data.path().join("sessions"))

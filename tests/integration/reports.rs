@@ -174,13 +174,18 @@ fn json_fields_match_the_committed_schema_list() {
     let json = demo_json();
     let version = json["schema_version"].as_u64().expect("schema_version");
     assert_eq!(version, u64::from(tacet::report::SCHEMA_VERSION));
-    // The demo call has no marks and no paused analysis: add one of each, through the
-    // report's own type, so their element fields are checked too.
+    // The demo call has no marks, no paused analysis and no warning: add one of each,
+    // through the report's own type, so their element fields are checked too.
     let mut report = demo_report();
     report.marks.push(Mark { t_s: 1.0 });
     report.paused.push(tacet::report::Interval {
         start_s: 2.0,
         end_s: 3.0,
+    });
+    report.warnings.push(tacet::report::Warning {
+        code: tacet::report::WarningCode::DeviceStalled,
+        party: None,
+        message: "stalled".into(),
     });
     let full: Value = serde_json::to_value(&report).expect("serialises");
     let mut got = BTreeSet::new();
@@ -227,6 +232,33 @@ fn json_fields_match_the_committed_schema_list() {
             "docs/report-schema.md does not document `{key}`"
         );
     }
+}
+
+#[test]
+fn warnings_are_in_the_json_the_text_summary_and_the_html() {
+    assert_eq!(demo_json()["warnings"], serde_json::json!([]));
+    let mut report = demo_report();
+    report.warnings.push(tacet::report::Warning {
+        code: tacet::report::WarningCode::DeviceStalled,
+        party: Some(tacet::timeline::Party::Rep),
+        message: "The rep's microphone 'alsa:mic' stopped <delivering> audio".into(),
+    });
+    let json: Value = serde_json::from_str(&Format::Json.render(&report)).expect("json");
+    assert_eq!(
+        json["warnings"],
+        serde_json::json!([{"code": "device_stalled", "party": "rep",
+            "message": "The rep's microphone 'alsa:mic' stopped <delivering> audio"}])
+    );
+    let text = Format::Text.render(&report);
+    assert!(
+        text.contains("warning: The rep's microphone 'alsa:mic' stopped <delivering> audio"),
+        "{text}"
+    );
+    let html = Format::Html.render(&report);
+    assert!(
+        html.contains("alsa:mic&#39; stopped &lt;delivering&gt; audio"),
+        "{html}"
+    );
 }
 
 fn count(hay: &str, needle: &str) -> usize {

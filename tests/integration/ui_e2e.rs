@@ -32,11 +32,6 @@ impl Tmux {
         .to_string()
     }
 
-    fn pane(&self, format: &str) -> String {
-        let out = self.cmd(&["display-message", "-p", "-t", &self.session, format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
     /// Polls the screen until `found` holds, at most `limit`; returns the last screen.
     fn wait_for(&self, limit: Duration, found: impl Fn(&str) -> bool) -> Result<String, String> {
         let deadline = Instant::now() + limit;
@@ -92,21 +87,31 @@ fn replay_dashboard_shows_the_hold_cue_takes_a_mark_and_saves_it() {
     }
     let home = tempfile::tempdir().expect("tempdir");
     let data = home.path().join("data");
+    // The shell in the pane writes tacet's exit code to a file once tacet has ended
+    // (written aside, then renamed, so the file never exists half-written). tmux's own
+    // `#{pane_dead_status}` can still be empty after `#{pane_dead}` turned 1.
+    let exit_code = home.path().join("exit_code");
     let command = format!(
         "env HOME={home} XDG_CONFIG_HOME={home}/.config XDG_DATA_HOME={home}/.local/share \
-         {bin} replay {demo} --speed 4 --data-dir {data} 2> {home}/stderr.txt",
+         {bin} replay {demo} --speed 4 --data-dir {data} 2> {home}/stderr.txt; \
+         echo $? > {home}/exit_code.part && mv {home}/exit_code.part {exit_code}",
         home = quote(home.path()),
         bin = quote(Path::new(env!("CARGO_BIN_EXE_tacet"))),
         demo = quote(&demo_wav()),
         data = quote(&data),
+        exit_code = quote(&exit_code),
     );
+    // The pane stays on screen after its command ends (for the failure messages); set in the
+    // server's config, so it holds from the start rather than after the command has begun.
+    let conf = home.path().join("tmux.conf");
+    std::fs::write(&conf, "set-option -g remain-on-exit on\n").expect("write tmux.conf");
     let tmux = Tmux {
         socket: format!("tacet-e2e-{}", std::process::id()),
         session: "dash".into(),
     };
     let started = tmux.cmd(&[
         "-f",
-        "/dev/null",
+        conf.to_str().expect("path"),
         "new-session",
         "-d",
         "-s",
@@ -116,12 +121,6 @@ fn replay_dashboard_shows_the_hold_cue_takes_a_mark_and_saves_it() {
         "-y",
         "30",
         &command,
-        ";",
-        "set-option",
-        "-t",
-        &tmux.session,
-        "remain-on-exit",
-        "on",
     ]);
     assert!(
         started.status.success(),
@@ -151,16 +150,19 @@ fn replay_dashboard_shows_the_hold_cue_takes_a_mark_and_saves_it() {
     tmux.cmd(&["send-keys", "-t", &tmux.session, "q"]);
 
     let deadline = Instant::now() + Duration::from_secs(30);
-    while tmux.pane("#{pane_dead}") != "1" {
+    let code = loop {
+        if let Ok(code) = std::fs::read_to_string(&exit_code) {
+            break code;
+        }
         assert!(
             Instant::now() < deadline,
             "tacet did not quit on q:\n{}",
             tmux.screen()
         );
         std::thread::sleep(Duration::from_millis(50));
-    }
+    };
     let stderr = std::fs::read_to_string(home.path().join("stderr.txt")).unwrap_or_default();
-    assert_eq!(tmux.pane("#{pane_dead_status}"), "0", "{stderr}");
+    assert_eq!(code.trim(), "0", "{stderr}");
     assert!(stderr.contains("saved: "), "{stderr}");
 
     let saved = reports(&data);
