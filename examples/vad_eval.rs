@@ -1,21 +1,26 @@
-//! Scores the default speech detector on the shared labeled data: frame precision, recall,
-//! F1 and false-alarm rate per data set, and speed in multiples of real time on one core.
+//! Scores the project's speech detector on the shared labeled data, beside the spectral
+//! rule it replaced and (with `--features anchors`) earshot and WebRTC's VAD, all with the
+//! same frame scoring: precision, recall, F1, false alarms, ROC-AUC and false alarms at
+//! recall 0.95 (for detectors with a score), median signed onset and offset errors, the
+//! share of labeled gaps of at least `merge_gap_s` (0.3 s) kept open, and speed in
+//! multiples of real time on one core.
 //!
-//! `cargo run --release --example vad_eval -- ../shared/data [--per-file] [--set key=value]...`
-//! where `key` is a `SpectralParams` or `TrackerParams` field (for tuning experiments).
+//! `cargo run --release [--features anchors] --example vad_eval -- ../shared/data
+//! [--per-file] [--set key=value]...` where `key` is a `SpectralParams` or
+//! `TrackerParams` field of the spectral rule (for experiments with it).
 //!
-//! With `--features anchors`, the same table is printed for reference detectors run on the
-//! same audio with the same scoring: earshot (score >= 0.5 per 16 ms frame) and WebRTC's
-//! VAD (libfvad, 10 ms frames, modes 0 and 3), their raw frame decisions taken as segments.
+//! These are test sets: nothing of the detector is fitted or chosen on them (the model and
+//! its decision rule are chosen on the training data's validation split, see docs/vad.md).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use tacet::eval::{self, FrameCounts, LabeledClip};
-use tacet::timeline::{ANALYSIS_RATE_HZ, Span};
+use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Span};
 use tacet::vad::{
-    FrameClassifier, SpectralClassifier, SpectralParams, SpeechTracker, TrackerParams,
+    FrameClassifier, ModelClassifier, SpectralClassifier, SpectralParams, SpeechTracker,
+    TrackerParams, default_tracker,
 };
 
 struct Settings {
@@ -24,7 +29,7 @@ struct Settings {
 }
 
 impl Settings {
-    fn tracker(&self) -> SpeechTracker {
+    fn rule_tracker(&self) -> SpeechTracker {
         SpeechTracker::with_params(
             Box::new(SpectralClassifier::with_params(self.spectral)),
             self.tracker,
@@ -59,8 +64,6 @@ impl Settings {
             "score_max_hz" => s.score_max_hz = f()?,
             "on_db" => s.on_db = f()?,
             "off_db" => s.off_db = f()?,
-            "learned_gain_db" => s.learned_gain_db = f()?,
-            "rule_weight" => s.rule_weight = f()?,
             "max_gap_frames" => self.tracker.max_gap_frames = u()?,
             "min_speech_frames" => self.tracker.min_speech_frames = u()?,
             "start_preroll_frames" => self.tracker.start_preroll_frames = u()?,
@@ -71,16 +74,19 @@ impl Settings {
     }
 }
 
-/// Pooled counts over clips and the processing time.
-struct Run {
-    counts: FrameCounts,
+/// What a detector gave on one clip, and the time it took.
+struct Output {
+    segments: Vec<Span>,
+    /// A score per 10 ms frame, for detectors that have one.
+    scores: Option<Vec<f32>>,
     cpu: Duration,
 }
 
-/// A detector under test: the project's, or a reference one.
+/// A detector under test: the project's, the rule it replaced, or a reference one.
 #[derive(Clone, Copy)]
 enum Detector {
     Tacet,
+    Rule,
     #[cfg(feature = "anchors")]
     Earshot,
     #[cfg(feature = "anchors")]
@@ -90,7 +96,8 @@ enum Detector {
 impl Detector {
     fn name(self) -> String {
         match self {
-            Detector::Tacet => "tacet".into(),
+            Detector::Tacet => "tacet (learned model)".into(),
+            Detector::Rule => "spectral rule (before the model)".into(),
             #[cfg(feature = "anchors")]
             Detector::Earshot => "earshot".into(),
             #[cfg(feature = "anchors")]
@@ -98,13 +105,58 @@ impl Detector {
         }
     }
 
+    /// Segments only, timed (the scores are computed apart, untimed).
     fn segments(self, settings: &Settings, audio: &[f32]) -> Vec<Span> {
         match self {
-            Detector::Tacet => eval::segments_from_vad(&mut settings.tracker(), audio),
+            Detector::Tacet => eval::segments_from_vad(&mut default_tracker(), audio),
+            Detector::Rule => eval::segments_from_vad(&mut settings.rule_tracker(), audio),
             #[cfg(feature = "anchors")]
-            Detector::Earshot => anchors::earshot(audio),
+            Detector::Earshot => anchors::earshot(audio).0,
             #[cfg(feature = "anchors")]
             Detector::WebRtc(mode) => anchors::webrtc(audio, mode),
+        }
+    }
+
+    fn scores(self, settings: &Settings, audio: &[f32]) -> Option<Vec<f32>> {
+        let frames = audio.chunks_exact(FRAME_LEN_SAMPLES);
+        match self {
+            Detector::Tacet => {
+                let mut c = ModelClassifier::new();
+                Some(
+                    frames
+                        .map(|f| {
+                            c.classify(f, None);
+                            c.probability()
+                        })
+                        .collect(),
+                )
+            }
+            Detector::Rule => {
+                let mut c = SpectralClassifier::with_params(settings.spectral);
+                Some(
+                    frames
+                        .map(|f| {
+                            c.classify(f, None);
+                            c.last_score_db()
+                        })
+                        .collect(),
+                )
+            }
+            #[cfg(feature = "anchors")]
+            Detector::Earshot => Some(anchors::earshot(audio).1),
+            #[cfg(feature = "anchors")]
+            Detector::WebRtc(_) => None,
+        }
+    }
+
+    fn run(self, settings: &Settings, audio: &[f32]) -> Output {
+        let t0 = Instant::now();
+        let segments = self.segments(settings, audio);
+        let cpu = t0.elapsed();
+        Output {
+            segments,
+            scores: self.scores(settings, audio),
+            cpu,
         }
     }
 }
@@ -130,21 +182,29 @@ mod anchors {
         out
     }
 
-    /// earshot's default network, 16 ms frames, score >= 0.5.
-    pub fn earshot(audio: &[f32]) -> Vec<Span> {
+    /// earshot's default network, 16 ms frames, score >= 0.5; the score of each 10 ms
+    /// frame is that of the 16 ms frame holding its centre.
+    pub fn earshot(audio: &[f32]) -> (Vec<Span>, Vec<f32>) {
         let mut det = earshot::Detector::default();
         let mut frame = [0f32; 256];
-        let decisions: Vec<bool> = audio
+        let scores: Vec<f32> = audio
             .chunks(256)
             .map(|c| {
                 frame.fill(0.0);
                 for (d, s) in frame.iter_mut().zip(c) {
                     *d = s.clamp(-1.0, 1.0);
                 }
-                det.predict_f32(&frame) >= 0.5
+                det.predict_f32(&frame)
             })
             .collect();
-        runs(&decisions, 256)
+        let decisions: Vec<bool> = scores.iter().map(|&s| s >= 0.5).collect();
+        let per_frame = (0..audio.len() / FRAME_LEN_SAMPLES)
+            .map(|f| {
+                let centre = f * FRAME_LEN_SAMPLES + FRAME_LEN_SAMPLES / 2;
+                scores.get(centre / 256).copied().unwrap_or(0.0)
+            })
+            .collect();
+        (runs(&decisions, 256), per_frame)
     }
 
     /// WebRTC's VAD (libfvad) at 16 kHz, 10 ms frames, in the given mode (0-3).
@@ -172,20 +232,59 @@ mod anchors {
     }
 }
 
+/// Pooled figures of one detector over a set of clips.
+#[derive(Default)]
+struct Pooled {
+    counts: FrameCounts,
+    scores: Vec<f32>,
+    labels: Vec<bool>,
+    has_scores: bool,
+    onsets: Vec<i64>,
+    offsets: Vec<i64>,
+    gaps: usize,
+    gaps_kept: usize,
+    cpu: Duration,
+}
+
+/// Labeled gaps of at least this many frames are counted (`merge_gap_s`, 0.3 s).
+const MIN_GAP_FRAMES: usize = 30;
+
 fn run_detector(
     det: Detector,
     settings: &Settings,
     clips: &[&LabeledClip],
     per_file: bool,
     tag: &str,
-) -> Run {
-    let mut counts = FrameCounts::default();
-    let mut cpu = Duration::ZERO;
+) -> Pooled {
+    let mut p = Pooled {
+        has_scores: true,
+        ..Pooled::default()
+    };
     for clip in clips {
-        let t0 = Instant::now();
-        let segments = det.segments(settings, &clip.audio);
-        cpu += t0.elapsed();
-        let c = clip.score(&segments);
+        let out = det.run(settings, &clip.audio);
+        p.cpu += out.cpu;
+        let c = clip.score(&out.segments);
+        let n = clip.n_frames();
+        let reference = clip.reference();
+        let detected = eval::detector_frames(&out.segments, n);
+        let mask = clip.scored_mask();
+        match &out.scores {
+            Some(scores) => {
+                for f in 0..n.min(scores.len()) {
+                    if mask[f] {
+                        p.scores.push(scores[f]);
+                        p.labels.push(reference[f]);
+                    }
+                }
+            }
+            None => p.has_scores = false,
+        }
+        let (on, off) = eval::edge_errors(&reference, &detected);
+        p.onsets.extend(on);
+        p.offsets.extend(off);
+        let (gaps, kept) = eval::gaps_kept(&reference, &detected, MIN_GAP_FRAMES);
+        p.gaps += gaps;
+        p.gaps_kept += kept;
         if per_file {
             println!(
                 "  {tag} {:<20} P {:.3} R {:.3} F1 {:.3} FA {:.3}",
@@ -196,27 +295,77 @@ fn run_detector(
                 c.false_alarm_rate()
             );
         }
-        counts.merge(&c);
+        p.counts.merge(&c);
     }
-    Run { counts, cpu }
+    p
 }
 
-fn row(name: &str, r: &Run) {
+fn opt(v: Option<f64>, width: usize, digits: usize) -> String {
+    match v {
+        Some(v) => format!("{v:>width$.digits$}"),
+        None => format!("{:>width$}", "-"),
+    }
+}
+
+fn header() {
     println!(
-        "{name:<28} {:>6.3} {:>6.3} {:>6.3} {:>7.4} {:>8}",
+        "{:<30} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>7}",
+        "data set", "P", "R", "F1", "FA", "AUC", "FA@R95", "on ms", "off ms", "gaps", "frames"
+    );
+}
+
+fn row(name: &str, r: &Pooled) {
+    let (auc, far) = if r.has_scores {
+        (
+            eval::roc_auc(&r.scores, &r.labels),
+            eval::false_alarms_at_recall(&r.scores, &r.labels, 0.95),
+        )
+    } else {
+        (None, None)
+    };
+    let ms = |v: Option<f64>| v.map(|f| f * 10.0);
+    let gaps = (r.gaps > 0).then(|| r.gaps_kept as f64 / r.gaps as f64);
+    println!(
+        "{name:<30} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {} {} {} {} {} {:>7}",
         r.counts.precision(),
         r.counts.recall(),
         r.counts.f1(),
         r.counts.false_alarm_rate(),
+        opt(auc, 6, 3),
+        opt(far, 7, 3),
+        opt(ms(eval::median(&r.onsets)), 6, 0),
+        opt(ms(eval::median(&r.offsets)), 6, 0),
+        opt(gaps, 6, 3),
         r.counts.total()
     );
+}
+
+/// Unlabeled clips of non-speech (every frame is a false alarm when called speech).
+fn non_speech(paths: &[PathBuf]) -> Result<Vec<LabeledClip>> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok(LabeledClip {
+                name: p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                audio: eval::read_wav_16k(p)?,
+                labels: Vec::new(),
+                scored: None,
+            })
+        })
+        .collect()
+}
+
+fn refs(v: &[LabeledClip]) -> Vec<&LabeledClip> {
+    v.iter().collect()
 }
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut dir: Option<PathBuf> = None;
     let mut per_file = false;
-    let mut dump: Option<String> = None;
     let mut settings = Settings {
         spectral: SpectralParams::default(),
         tracker: TrackerParams::default(),
@@ -224,7 +373,6 @@ fn main() -> Result<()> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--per-file" => per_file = true,
-            "--dump" => dump = Some(args.next().context("--dump needs a clip name")?),
             "--set" => {
                 let kv = args.next().context("--set needs key=value")?;
                 let (k, v) = kv.split_once('=').context("--set needs key=value")?;
@@ -268,69 +416,62 @@ fn main() -> Result<()> {
     });
     let ten_loud = scaled(|a| 1.0 / a.iter().fold(1e-9f32, |m, v| m.max(v.abs())));
     let ami = eval::load_ami(&dir.join("pyannote-ami-debug"))?;
-    let noise = LabeledClip {
-        name: "Noise".into(),
-        audio: eval::read_wav_16k(&dir.join("alsa-sounds/Noise.wav"))?,
-        labels: Vec::new(),
-        scored: None,
+    let noise = non_speech(&[dir.join("alsa-sounds/Noise.wav")])?;
+    let keys = |keys: &str| -> Vec<PathBuf> {
+        keys.chars()
+            .map(|k| dir.join(format!("train/keystrokes-zoom/Zoom/{k}.wav")))
+            .collect()
     };
+    // Keys m-r were never trained on; a-l were (their figure is for comparison only).
+    let typing_test = non_speech(&keys(eval::TYPING_TEST_KEYS))?;
+    let typing_train = non_speech(&keys(eval::TYPING_TRAIN_KEYS))?;
 
-    let held_out = |c: &&LabeledClip| {
-        c.name
-            .rsplit('-')
-            .next()
-            .and_then(|n| n.parse::<u32>().ok())
-            .is_some_and(|n| n >= 16)
-    };
-    if let Some(name) = dump {
-        let clip = ten
-            .iter()
-            .chain(&ami)
-            .find(|c| c.name == name)
-            .context("no clip by that name")?;
-        dump_scores(&settings, clip);
-        return Ok(());
-    }
-    let all: Vec<&LabeledClip> = ten.iter().collect();
-    let tune: Vec<&LabeledClip> = ten.iter().filter(|c| !held_out(c)).collect();
-    let hold: Vec<&LabeledClip> = ten.iter().filter(held_out).collect();
-    let tel: Vec<&LabeledClip> = ten_tel.iter().collect();
-    let ami_refs: Vec<&LabeledClip> = ami.iter().collect();
-
-    let quiet: Vec<&LabeledClip> = ten_quiet.iter().collect();
-    let loud: Vec<&LabeledClip> = ten_loud.iter().collect();
+    let all = refs(&ten);
     let audio_s: f64 =
         all.iter().map(|c| c.audio.len() as f64).sum::<f64>() / f64::from(ANALYSIS_RATE_HZ);
     #[allow(unused_mut)]
-    let mut detectors = vec![Detector::Tacet];
+    let mut detectors = vec![Detector::Tacet, Detector::Rule];
     #[cfg(feature = "anchors")]
     detectors.extend([Detector::Earshot, Detector::WebRtc(0), Detector::WebRtc(3)]);
     for det in detectors {
-        println!(
-            "== {}\n{:<28} {:>6} {:>6} {:>6} {:>7} {:>8}",
-            det.name(),
-            "data set",
-            "P",
-            "R",
-            "F1",
-            "FA",
-            "frames"
-        );
+        println!("== {}", det.name());
+        header();
         let r = |clips: &[&LabeledClip], per_file: bool, tag: &str| {
             run_detector(det, &settings, clips, per_file, tag)
         };
         row("ten-vad-testset 01-20", &r(&all, per_file, "ten"));
-        row("ten-vad-testset 01-15", &r(&tune, false, ""));
-        row("ten-vad-testset 16-20 (held)", &r(&hold, false, ""));
-        row("ten-vad-testset 8 kHz tel.", &r(&tel, per_file, "tel"));
-        row("ten-vad-testset -45 dBFS rms", &r(&quiet, false, ""));
-        row("ten-vad-testset 0 dBFS peak", &r(&loud, false, ""));
-        row("pyannote-ami-debug (UEM)", &r(&ami_refs, per_file, "ami"));
-        row("alsa-sounds/Noise.wav", &r(&[&noise], false, ""));
+        row(
+            "ten-vad-testset 8 kHz tel.",
+            &r(&refs(&ten_tel), per_file, "tel"),
+        );
+        row(
+            "ten-vad-testset -45 dBFS rms",
+            &r(&refs(&ten_quiet), false, ""),
+        );
+        row(
+            "ten-vad-testset 0 dBFS peak",
+            &r(&refs(&ten_loud), false, ""),
+        );
+        row("pyannote-ami-debug (UEM)", &r(&refs(&ami), per_file, "ami"));
+        row("alsa-sounds/Noise.wav", &r(&refs(&noise), false, ""));
+        row(
+            "typing, keys m-r (untrained)",
+            &r(&refs(&typing_test), per_file, "typ"),
+        );
+        row(
+            "typing, keys a-l (trained)",
+            &r(&refs(&typing_train), false, ""),
+        );
 
         // Speed: the best of five passes over the whole test set, on this thread.
         let best = (0..5)
-            .map(|_| r(&all, false, "").cpu)
+            .map(|_| {
+                let t0 = Instant::now();
+                for c in &all {
+                    std::hint::black_box(det.segments(&settings, &c.audio));
+                }
+                t0.elapsed()
+            })
             .min()
             .unwrap_or_default();
         println!(
@@ -340,22 +481,4 @@ fn main() -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Prints `frame reference raw score` per frame of one clip (for inspecting a detector).
-fn dump_scores(settings: &Settings, clip: &LabeledClip) {
-    let mut classifier = SpectralClassifier::with_params(settings.spectral);
-    let reference = eval::reference_frames(&clip.labels, clip.n_frames());
-    let segments = eval::segments_from_vad(&mut settings.tracker(), &clip.audio);
-    let detected = eval::detector_frames(&segments, clip.n_frames());
-    for (f, frame) in clip.audio.chunks_exact(160).enumerate() {
-        let raw = classifier.classify(frame, None);
-        println!(
-            "{f} {} {} {:.2} {}",
-            u8::from(reference[f]),
-            u8::from(raw),
-            classifier.last_score_db(),
-            u8::from(detected[f])
-        );
-    }
 }

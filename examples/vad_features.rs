@@ -1,9 +1,10 @@
-//! Writes the spectral classifier's per-frame band SNRs for WAV files, the input of the
-//! learned frame stage's training (`tools/train_vad.py`).
+//! Writes the learned speech model's per-frame features for WAV files, the input of its
+//! training (`tools/train_vad.py`).
 //!
-//! `cargo run --release --example vad_features -- FILE.wav...` writes `FILE.wav.snr`: per
-//! 10 ms frame, the clamped SNR of each of the `NUM_BANDS` bands (dB) and the frame's RMS
-//! level (dBFS), as little-endian f32.
+//! `cargo run --release --example vad_features -- FILE.wav...` writes `FILE.wav.feat`: per
+//! 10 ms frame, the `NUM_FEATURES` features of `tacet::vad::features` and the frame's RMS
+//! level (dBFS), as little-endian f32. A two-channel file is a microphone (channel 0) with
+//! its far-end reference (channel 1), as the rep's side of a call is analysed.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,23 +13,31 @@ use anyhow::Result;
 use tacet::eval;
 use tacet::timeline::FRAME_LEN_SAMPLES;
 use tacet::vad::SpectralClassifier;
+use tacet::vad::features::{FeatureExtractor, NUM_FEATURES};
 
 fn main() -> Result<()> {
     for arg in std::env::args().skip(1) {
         let path = Path::new(&arg);
-        let audio = eval::read_wav_16k(path)?;
-        let mut classifier = SpectralClassifier::new();
+        let channels = eval::read_wav_channels_16k(path)?;
+        let Some(mic) = channels.first() else {
+            continue;
+        };
+        let reference = channels.get(1);
+        let mut front = SpectralClassifier::new();
+        let mut extractor = FeatureExtractor::new();
+        let mut features = [0f32; NUM_FEATURES];
         let mut out = Vec::new();
-        for frame in audio.chunks_exact(FRAME_LEN_SAMPLES) {
-            classifier.analyze(frame);
-            for v in classifier.band_snr_db() {
+        for (i, frame) in mic.chunks_exact(FRAME_LEN_SAMPLES).enumerate() {
+            let far = reference.map(|r| &r[i * FRAME_LEN_SAMPLES..(i + 1) * FRAME_LEN_SAMPLES]);
+            front.analyze_with_reference(frame, far);
+            extractor.compute(&front, &mut features);
+            for v in features {
                 out.extend_from_slice(&v.to_le_bytes());
             }
-            let energy = frame.iter().map(|v| v * v).sum::<f32>() / frame.len() as f32;
-            let level_dbfs = 10.0 * energy.max(1e-20).log10();
+            let level_dbfs = 10.0 * front.frame_mean_square().max(1e-20).log10();
             out.extend_from_slice(&level_dbfs.to_le_bytes());
         }
-        std::fs::File::create(format!("{arg}.snr"))?.write_all(&out)?;
+        std::fs::File::create(format!("{arg}.feat"))?.write_all(&out)?;
     }
     Ok(())
 }

@@ -362,6 +362,11 @@ pub fn telephone_band(audio_16k: &[f32]) -> Vec<f32> {
     wide
 }
 
+/// Keys of `train/keystrokes-zoom` the learned model is trained on.
+pub const TYPING_TRAIN_KEYS: &str = "abcdefghijkl";
+/// Keys of `train/keystrokes-zoom` kept out of training, to test typing on.
+pub const TYPING_TEST_KEYS: &str = "mnopqr";
+
 /// One labeled clip at the analysis rate.
 pub struct LabeledClip {
     /// File stem.
@@ -456,6 +461,147 @@ pub fn load_ami(dir: &Path) -> Result<Vec<LabeledClip>> {
         });
     }
     Ok(out)
+}
+
+impl LabeledClip {
+    /// The reference decision of every whole frame.
+    pub fn reference(&self) -> Vec<bool> {
+        reference_frames(&self.labels, self.n_frames())
+    }
+
+    /// Which frames are scored (all, or those whose centre lies in the scored region).
+    pub fn scored_mask(&self) -> Vec<bool> {
+        (0..self.n_frames())
+            .map(|f| {
+                self.scored.is_none_or(|u| {
+                    let t = frame_centre_s(f);
+                    u.start_s <= t && t < u.end_s
+                })
+            })
+            .collect()
+    }
+}
+
+/// Area under the ROC curve of `scores` against `labels` (ties count a half), or `None`
+/// when one class is absent.
+pub fn roc_auc(scores: &[f32], labels: &[bool]) -> Option<f64> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut rank_sum = 0.0f64;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        // Ranks i+1..=j+1 share their mean.
+        let mean_rank = (i + j + 2) as f64 / 2.0;
+        for &k in &order[i..=j] {
+            if labels[k] {
+                rank_sum += mean_rank;
+            }
+        }
+        i = j + 1;
+    }
+    let pos = labels.iter().filter(|&&l| l).count() as f64;
+    let neg = labels.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return None;
+    }
+    Some((rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg))
+}
+
+/// Share of non-speech frames whose score reaches the threshold at which `recall` of the
+/// speech frames is detected, or `None` when one class is absent.
+pub fn false_alarms_at_recall(scores: &[f32], labels: &[bool], recall: f64) -> Option<f64> {
+    let mut speech: Vec<f32> = scores
+        .iter()
+        .zip(labels)
+        .filter(|(_, l)| **l)
+        .map(|(s, _)| *s)
+        .collect();
+    let non: Vec<f32> = scores
+        .iter()
+        .zip(labels)
+        .filter(|(_, l)| !**l)
+        .map(|(s, _)| *s)
+        .collect();
+    if speech.is_empty() || non.is_empty() {
+        return None;
+    }
+    speech.sort_by(f32::total_cmp);
+    let k = (((1.0 - recall) * speech.len() as f64).floor() as usize).min(speech.len() - 1);
+    let threshold = speech[k];
+    Some(non.iter().filter(|&&s| s >= threshold).count() as f64 / non.len() as f64)
+}
+
+/// Runs of `true` in `frames`, as `[start, end)` frame indices.
+pub fn runs(frames: &[bool]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &v) in frames.iter().chain(std::iter::once(&false)).enumerate() {
+        match (v, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Signed onset and offset errors in frames (detected minus labeled) of each labeled
+/// segment, against the detected segment that overlaps it most (segments no detection
+/// overlaps have none).
+pub fn edge_errors(reference: &[bool], detected: &[bool]) -> (Vec<i64>, Vec<i64>) {
+    let det = runs(detected);
+    let (mut onsets, mut offsets) = (Vec::new(), Vec::new());
+    for (a, b) in runs(reference) {
+        let best = det
+            .iter()
+            .map(|&(c, d)| (b.min(d).saturating_sub(a.max(c)), c, d))
+            .filter(|&(overlap, _, _)| overlap > 0)
+            .max_by_key(|&(overlap, _, _)| overlap);
+        if let Some((_, c, d)) = best {
+            onsets.push(c as i64 - a as i64);
+            offsets.push(d as i64 - b as i64);
+        }
+    }
+    (onsets, offsets)
+}
+
+/// Labeled gaps between speech of at least `min_gap_frames`, and how many of them the
+/// detector keeps open (at least one frame inside the gap is not speech to it).
+pub fn gaps_kept(reference: &[bool], detected: &[bool], min_gap_frames: usize) -> (usize, usize) {
+    let speech = runs(reference);
+    let (mut gaps, mut kept) = (0, 0);
+    for pair in speech.windows(2) {
+        let (gap_start, gap_end) = (pair[0].1, pair[1].0);
+        if gap_end - gap_start >= min_gap_frames {
+            gaps += 1;
+            if detected[gap_start..gap_end].iter().any(|&d| !d) {
+                kept += 1;
+            }
+        }
+    }
+    (gaps, kept)
+}
+
+/// The median of `values` (the mean of the middle two for an even count), or `None`.
+pub fn median(values: &[i64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2] as f64
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
+    })
 }
 
 pub mod synth;

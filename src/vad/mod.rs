@@ -41,10 +41,14 @@ pub enum Edge {
     End(Samples),
 }
 
-pub mod learned;
+pub mod classifier;
+pub mod features;
+pub mod model;
 #[allow(clippy::excessive_precision, clippy::unreadable_literal)]
-mod learned_weights;
+mod model_weights;
 pub mod spectral;
+
+pub use classifier::ModelClassifier;
 
 pub use spectral::{NUM_BANDS, SpectralClassifier, SpectralParams};
 
@@ -63,6 +67,10 @@ pub struct TrackerParams {
     /// (a syllable does; a key click or a tap does not, however often it repeats). Until
     /// then, a gap of more than [`UNCONFIRMED_GAP_FRAMES`] restarts the burst.
     pub min_run_frames: u32,
+    /// Ends are moved this many frames earlier (never to or before the burst's first
+    /// frame): a classifier that looks back in time keeps calling speech for a frame or
+    /// two after it ends.
+    pub end_trim_frames: u32,
 }
 
 /// While a burst is unconfirmed (no run of `min_run_frames` yet), a gap longer than this
@@ -80,6 +88,7 @@ impl Default for TrackerParams {
             min_speech_frames: 5,
             start_preroll_frames: 2,
             min_run_frames: 4,
+            end_trim_frames: 0,
         }
     }
 }
@@ -122,6 +131,7 @@ impl SpeechTracker {
             min_speech_frames: params.min_speech_frames.max(1),
             start_preroll_frames: params.start_preroll_frames,
             min_run_frames: params.min_run_frames.max(1),
+            end_trim_frames: params.end_trim_frames,
         };
         SpeechTracker {
             classifier,
@@ -206,15 +216,23 @@ impl SpeechTracker {
     }
 
     fn close(&mut self, out: &mut impl FnMut(Edge)) {
-        if let Some((_, last)) = self.burst.take()
+        if let Some((first, last)) = self.burst.take()
             && self.started
         {
-            out(Edge::End(to_samples(last + 1)));
-            self.last_end = last + 1;
+            let end = self.trimmed_end(first, last);
+            out(Edge::End(to_samples(end)));
+            self.last_end = end;
         }
         self.started = false;
         self.confirmed = false;
         self.run = 0;
+    }
+
+    /// Where a burst from raw-speech frame `first` to `last` ends (exclusive).
+    fn trimmed_end(&self, first: u64, last: u64) -> u64 {
+        (last + 1)
+            .saturating_sub(u64::from(self.params.end_trim_frames))
+            .max(first + 1)
     }
 
     /// Where a burst whose first raw-speech frame is `first` starts.
@@ -231,8 +249,8 @@ impl SpeechTracker {
             None => to_samples(self.preroll(self.frames)),
             // The burst may still be dropped: its start is undecided.
             Some((first, _)) if !self.started => to_samples(self.preroll(first)),
-            // Speech is on: the end, when it comes, is after the last speech frame.
-            Some((_, last)) => to_samples(last + 1),
+            // Speech is on: the end, when it comes, is at the trimmed end or later.
+            Some((first, last)) => to_samples(self.trimmed_end(first, last)),
         }
     }
 
@@ -246,8 +264,18 @@ fn to_samples(frame: u64) -> Samples {
     frame * FRAME_LEN_SAMPLES as Samples
 }
 
-/// The project's default detector: the spectral classifier behind a [`SpeechTracker`].
+/// The project's default detector: the learned model over the spectral front end, behind
+/// a [`SpeechTracker`] with the settings chosen with the model.
 pub fn default_tracker() -> SpeechTracker {
+    SpeechTracker::with_params(
+        Box::new(ModelClassifier::new()),
+        ModelClassifier::tracker_params(),
+    )
+}
+
+/// The spectral rule alone (mean band SNR with hysteresis) behind a [`SpeechTracker`] with
+/// its own settings: the detector before the learned model, kept for comparison.
+pub fn spectral_rule_tracker() -> SpeechTracker {
     SpeechTracker::new(Box::new(SpectralClassifier::new()))
 }
 
@@ -313,6 +341,7 @@ mod tests {
         min_speech_frames: 2,
         start_preroll_frames: 0,
         min_run_frames: 1,
+        end_trim_frames: 0,
     };
 
     #[test]
@@ -347,6 +376,7 @@ mod tests {
             min_speech_frames: 4,
             start_preroll_frames: 0,
             min_run_frames: 1,
+            end_trim_frames: 0,
         };
         let (e, _) = run("0100000110000001111000", params);
         assert_eq!(edges_only(&e), vec![Edge::Start(15), Edge::End(19)]);
@@ -388,6 +418,7 @@ mod tests {
             min_speech_frames: 2,
             start_preroll_frames: 0,
             min_run_frames: 3,
+            end_trim_frames: 0,
         };
         // Clicks: runs of 2 with short gaps never start speech; the speech after them
         // starts at its own first frame, not at the first click.
@@ -410,6 +441,7 @@ mod tests {
                 min_speech_frames: 1,
                 start_preroll_frames: 0,
                 min_run_frames: 1,
+                end_trim_frames: 0,
             },
         );
         assert_eq!(t.params().max_gap_frames, MAX_DECISION_DELAY_FRAMES - 1);
@@ -430,6 +462,20 @@ mod tests {
         assert_eq!(
             edges_only(&e),
             vec![Edge::Start(0), Edge::End(3), Edge::Start(5), Edge::End(9)]
+        );
+    }
+
+    #[test]
+    fn end_trim_moves_ends_earlier_but_not_to_the_start() {
+        let params = TrackerParams {
+            end_trim_frames: 2,
+            ..P
+        };
+        // A 5-frame burst ends 2 frames early; a 2-frame burst keeps its first frame.
+        let (e, _) = run("0011111000000110000000", params);
+        assert_eq!(
+            edges_only(&e),
+            vec![Edge::Start(2), Edge::End(5), Edge::Start(13), Edge::End(14)]
         );
     }
 

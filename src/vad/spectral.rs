@@ -30,7 +30,6 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
 use super::FrameClassifier;
-use super::learned::LearnedStage;
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Analysis window length: 20 ms of history (current frame and the one before it).
@@ -48,7 +47,11 @@ const BAND_EDGES_HZ: [f32; 19] = [
 pub const NUM_BANDS: usize = BAND_EDGES_HZ.len() - 1;
 
 /// Number of power-spectrum bins, `0..=N/2`.
-const BINS: usize = FFT_LEN_SAMPLES / 2 + 1;
+pub const BINS: usize = FFT_LEN_SAMPLES / 2 + 1;
+
+/// Bins of the microphone's spectrum kept for the learned model's features: up to 4 kHz
+/// (what a telephone channel carries).
+pub const MIC_BINS: usize = 81;
 
 /// `[first_bin, end_bin)` of each band: its edges rounded to the nearest bin (50 Hz), at
 /// least one bin wide. Known at compile time, so each band's sum is compiled for its width.
@@ -148,12 +151,6 @@ pub struct SpectralParams {
     pub leak_up_db: f32,
     /// A far-end band counts as active this far above its own floor.
     pub far_active_db: f32,
-    /// The learned stage's logit (see [`super::learned`]) is added to the score at this
-    /// many dB per unit of log odds (0 = the learned stage is not used).
-    pub learned_gain_db: f32,
-    /// Weight of the rule's score (mean clamped band SNR) in the decision score when the
-    /// learned stage is used: `score = rule_weight S + learned_gain_db z`.
-    pub rule_weight: f32,
 }
 
 impl Default for SpectralParams {
@@ -180,8 +177,6 @@ impl Default for SpectralParams {
             leak_down_db: 0.5,
             leak_up_db: 0.01,
             far_active_db: 10.0,
-            learned_gain_db: 0.0,
-            rule_weight: 1.0,
         }
     }
 }
@@ -233,6 +228,8 @@ pub struct SpectralClassifier {
     score_alpha: f32,
     /// Clamped band SNR of the last frame (dB).
     band_snr_db: [f32; NUM_BANDS],
+    /// The same against the noise floor alone, without the far end's predicted leak.
+    band_snr_noise_db: [f32; NUM_BANDS],
     /// Band levels of the last frame, dB (shared with the other side's detector).
     last_level_db: [f32; NUM_BANDS],
     frames_seen: u64,
@@ -244,8 +241,9 @@ pub struct SpectralClassifier {
     far: FarEnd,
     /// Whether the CPU has AVX2 and FMA (the per-frame work then uses 256-bit vectors).
     wide: bool,
-    /// Learned stage over the band SNRs.
-    learned: LearnedStage,
+    /// The microphone's power spectrum of the last frame, bins `0..MIC_BINS` (kept apart
+    /// from `power`, which the far end's levels may overwrite).
+    mic_power: [f32; MIC_BINS],
 }
 
 /// Most far-end delay frames kept (the ring size less one).
@@ -355,6 +353,7 @@ impl SpectralClassifier {
             floor_alpha: alpha(params.floor_smoothing_ms),
             score_alpha: alpha(params.score_smoothing_ms),
             band_snr_db: [0.0; NUM_BANDS],
+            band_snr_noise_db: [0.0; NUM_BANDS],
             last_level_db: [0.0; NUM_BANDS],
             frames_seen: 0,
             speaking: false,
@@ -366,7 +365,7 @@ impl SpectralClassifier {
                 && std::arch::is_x86_feature_detected!("fma"),
             #[cfg(not(target_arch = "x86_64"))]
             wide: false,
-            learned: LearnedStage::default(),
+            mic_power: [0.0; MIC_BINS],
         }
     }
 
@@ -737,6 +736,7 @@ impl SpectralClassifier {
         let mut level_db = [0f32; NUM_BANDS];
         self.band_levels(false, &mut level_db);
         self.last_level_db = level_db;
+        self.mic_power.copy_from_slice(&self.power[..MIC_BINS]);
         if let Some(reference) = reference {
             self.update_leak(reference, reference_band_db, &level_db);
         }
@@ -782,13 +782,15 @@ impl SpectralClassifier {
         let cap = p.snr_cap_db;
         let with_leak = reference.is_some();
         for b in 0..NUM_BANDS {
+            let sigma = p.noise_sigmas * self.noise_var_db2[b].sqrt();
+            let above_noise = self.score_input_db[b] - self.noise_mean_db[b] - sigma;
+            self.band_snr_noise_db[b] = above_noise.clamp(0.0, cap);
             let noise = if with_leak {
                 self.noise_mean_db[b].max(self.far.leak_db[b])
             } else {
                 self.noise_mean_db[b]
             };
-            let raw =
-                self.score_input_db[b] - noise - p.noise_sigmas * self.noise_var_db2[b].sqrt();
+            let raw = self.score_input_db[b] - noise - sigma;
             let snr = raw.clamp(0.0, cap);
             self.band_snr_db[b] = snr;
         }
@@ -814,11 +816,6 @@ impl SpectralClassifier {
             let high_score = high.iter().sum::<f32>() / high.len() as f32;
             score = score.max(p.high_band_weight * high_score);
         }
-        // Opt-in learned stage (off by default: see docs/vad.md for what it measured).
-        if p.learned_gain_db != 0.0 {
-            let z = self.learned.update(&self.band_snr_db);
-            score = p.rule_weight * score + p.learned_gain_db * z;
-        }
         self.last_score_db = score;
         score
     }
@@ -826,6 +823,44 @@ impl SpectralClassifier {
     /// Clamped SNR per band (dB) of the last analysed frame.
     pub fn band_snr_db(&self) -> &[f32; NUM_BANDS] {
         &self.band_snr_db
+    }
+
+    /// Clamped SNR per band (dB) of the last analysed frame against the noise floor
+    /// alone (the far end's predicted leak left out; equal to [`band_snr_db`] without a
+    /// reference).
+    ///
+    /// [`band_snr_db`]: Self::band_snr_db
+    pub fn band_snr_noise_db(&self) -> &[f32; NUM_BANDS] {
+        &self.band_snr_noise_db
+    }
+
+    /// How far the far end is above its own floor per band (dB, 0 when there is no
+    /// reference): the far end's current activity.
+    pub fn far_activity_db(&self) -> [f32; NUM_BANDS] {
+        let mut out = [0f32; NUM_BANDS];
+        if self.far.seen {
+            let ring = &self.far.ring_db[self.far.ring_pos];
+            for b in 0..NUM_BANDS {
+                out[b] = (ring[b] - self.far.floor_db[b]).clamp(0.0, self.params.snr_cap_db);
+            }
+        }
+        out
+    }
+
+    /// Band levels (dB) of the last analysed frame.
+    pub fn band_level_db(&self) -> &[f32; NUM_BANDS] {
+        &self.last_level_db
+    }
+
+    /// Power per bin (50 Hz bins, `0..MIC_BINS`, up to 4 kHz) of the last analysed frame's
+    /// 20 ms Hann window.
+    pub fn mic_power(&self) -> &[f32; MIC_BINS] {
+        &self.mic_power
+    }
+
+    /// Mean square of the last analysed frame's samples.
+    pub fn frame_mean_square(&self) -> f32 {
+        self.frame_mean_square
     }
 }
 

@@ -130,10 +130,13 @@ fn headset_bleed_is_not_rep_speech_and_double_talk_is_kept() {
     }
 }
 
-/// Tolerance bands for non-speech conditions the detector still handles poorly: recorded
-/// keystrokes (each rings for 100-300 ms through the conference codec) and breaths
-/// (measured values in docs/vad.md, plus a margin).
-const RECORDED_TYPING_MAX_SHARE: f64 = 0.88;
+/// Recorded keystrokes (each rings for 100-300 ms through the conference codec), of the
+/// keys the model was not trained on: the target of docs/vad.md.
+const RECORDED_TYPING_MAX_SHARE: f64 = 0.02;
+/// The same keys typed while the far end leaks into the microphone: 0.023 measured
+/// (docs/vad.md), against the 0.02 target for typing alone.
+const TYPING_UNDER_BLEED_MAX_SHARE: f64 = 0.03;
+/// Breath-like noise bursts (measured in docs/vad.md, plus a margin).
 const BREATHS_MAX_SHARE: f64 = 0.30;
 
 #[test]
@@ -162,26 +165,49 @@ fn recorded_keyboard_typing_is_mostly_not_speech() {
     let Some(data) = shared_data("recorded_keyboard_typing_is_mostly_not_speech") else {
         return;
     };
-    let dir = data.join("train/keystrokes-zoom/Zoom");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("keystrokes-zoom folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+    // Only the keys kept out of the model's training.
+    let files: Vec<_> = tacet::eval::TYPING_TEST_KEYS
+        .chars()
+        .map(|k| data.join(format!("train/keystrokes-zoom/Zoom/{k}.wav")))
         .collect();
-    files.sort();
-    assert!(!files.is_empty());
     let (mut called, mut total) = (0usize, 0usize);
-    for f in files.iter().take(6) {
+    for f in &files {
         let x = tacet::eval::read_wav_16k(f).expect("wav");
         let d = detect(&x, None);
         called += d.iter().filter(|&&v| v).count();
         total += d.len();
     }
     let share = called as f64 / total as f64;
-    eprintln!("keystrokes-zoom: speech share {share:.3}");
+    eprintln!("keystrokes-zoom, keys never trained on: speech share {share:.3}");
     assert!(
         share <= RECORDED_TYPING_MAX_SHARE,
         "typing: {share:.3} of frames called speech"
+    );
+}
+
+#[test]
+fn recorded_typing_under_far_end_bleed_is_not_rep_speech() {
+    let Some(data) = shared_data("recorded_typing_under_far_end_bleed_is_not_rep_speech") else {
+        return;
+    };
+    // The rep types (keys never trained on) while the prospect talks and leaks into the
+    // headset microphone 25 dB down; the rep says nothing.
+    let (_, prospect, _, _) = demo();
+    let mut typing = Vec::new();
+    for k in tacet::eval::TYPING_TEST_KEYS.chars() {
+        let f = data.join(format!("train/keystrokes-zoom/Zoom/{k}.wav"));
+        typing.extend(tacet::eval::read_wav_16k(&f).expect("wav"));
+    }
+    let n = typing.len().min(prospect.len());
+    let mut mic = typing[..n].to_vec();
+    synth::add_into(&mut mic, &synth::bleed(&prospect[..n], 8.0, 25.0, 4));
+    synth::add_into(&mut mic, &synth::pink(n, 12, -65.0));
+    let d = detect(&mic, Some(&prospect[..n]));
+    let share = d.iter().filter(|&&v| v).count() as f64 / d.len().max(1) as f64;
+    eprintln!("typing under far-end bleed: rep speech share {share:.3}");
+    assert!(
+        share <= TYPING_UNDER_BLEED_MAX_SHARE,
+        "typing under bleed: {share:.3} of frames called rep speech"
     );
 }
 
