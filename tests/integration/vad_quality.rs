@@ -133,7 +133,7 @@ fn headset_bleed_is_not_rep_speech_and_double_talk_is_kept() {
 /// Recorded keystrokes (each rings for 100-300 ms through the conference codec), of the
 /// keys the model was not trained on: the target of docs/vad.md.
 const RECORDED_TYPING_MAX_SHARE: f64 = 0.02;
-/// The same keys typed while the far end leaks into the microphone: 0.023 measured
+/// The same keys typed while the far end leaks into the microphone: 0.028 measured
 /// (docs/vad.md), against the 0.02 target for typing alone.
 const TYPING_UNDER_BLEED_MAX_SHARE: f64 = 0.03;
 /// Breath-like noise bursts (measured in docs/vad.md, plus a margin).
@@ -143,15 +143,14 @@ const BREATHS_MAX_SHARE: f64 = 0.30;
 fn synthetic_keyboard_clicks_are_mostly_not_speech() {
     let n = 30 * 16_000;
     let mut shares = Vec::new();
-    for (keys_per_s, peak_dbfs, seed, max_share) in [(2.0, -20.0, 1, 0.12), (5.0, -30.0, 2, 0.35)] {
+    for (keys_per_s, peak_dbfs, seed, max_share) in [(2.0, -20.0, 1, 0.02), (5.0, -30.0, 2, 0.02)] {
         let mut x = synth::clicks(n, seed, keys_per_s, peak_dbfs);
         synth::add_into(&mut x, &synth::pink(n, seed + 5, -65.0));
         let share = speech_share(&x);
         eprintln!("clicks {keys_per_s}/s at {peak_dbfs} dBFS: speech share {share:.3}");
         shares.push((share, max_share));
     }
-    // Short clicks never hold a run of raw-speech frames long enough to start speech; what
-    // remains is clicks whose ring or overlap with the next one makes such a run.
+    // Clicks are not speech: the target for typing (docs/vad.md).
     for (share, max_share) in shares {
         assert!(
             share <= max_share,
