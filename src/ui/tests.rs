@@ -172,6 +172,62 @@ fn a_closed_pause_hides_the_hold_cue_before_the_next_snapshot() {
     assert_eq!(s.cue(), None);
 }
 
+#[test]
+fn now_and_the_cue_agree_when_the_rep_breaks_the_silence_between_snapshots() {
+    let mut s = state();
+    // Silent since 10.0 s after the rep spoke; the last snapshot is at 11.42 s.
+    s.on_snapshot(&silence_after(Party::Rep, 10.0, 11.42));
+    let before = screen(&s);
+    assert!(before.contains("Silence   1.4 s"), "{before}");
+    assert!(before.contains("You asked. Let them answer."), "{before}");
+    // The rep speaks at 11.4 s; the events arrive before the next snapshot.
+    s.on_event(&LiveEvent::SpeechStart {
+        party: Party::Rep,
+        t_s: 11.4,
+    });
+    s.on_event(&LiveEvent::PauseClose {
+        start_s: 10.0,
+        end_s: 11.4,
+        after: Some(Party::Rep),
+        broken_by: "rep".into(),
+        held: false,
+    });
+    let text = screen(&s);
+    assert!(text.contains("You broke the silence at 1.4 s"), "{text}");
+    let now = text.lines().find(|l| l.contains("Now")).expect("now line");
+    assert!(now.contains("Rep speaking"), "{text}");
+    assert!(!now.contains("Silence"), "{text}");
+    assert!(matches!(s.speaking(), Speaking::Rep { .. }));
+
+    // The same when the speech's own event was dropped: the closed pause is enough.
+    let mut d = state();
+    d.on_snapshot(&silence_after(Party::Rep, 10.0, 11.42));
+    d.on_event(&LiveEvent::PauseClose {
+        start_s: 10.0,
+        end_s: 11.4,
+        after: Some(Party::Rep),
+        broken_by: "rep".into(),
+        held: false,
+    });
+    assert!(
+        matches!(d.speaking(), Speaking::Rep { .. }),
+        "{}",
+        screen(&d)
+    );
+
+    // And back: the rep stops, a silence starts; "Now" says so before the next snapshot.
+    s.on_event(&LiveEvent::SpeechEnd {
+        party: Party::Rep,
+        start_s: 11.4,
+        end_s: 11.42,
+    });
+    s.on_event(&LiveEvent::SilenceStart {
+        start_s: 11.42,
+        after: Some(Party::Rep),
+    });
+    assert!(matches!(s.speaking(), Speaking::Silence { .. }));
+}
+
 // --- priorities and switches -------------------------------------------------------------
 
 #[test]
