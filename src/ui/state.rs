@@ -482,7 +482,8 @@ impl UiState {
     }
 
     /// The one cue to show now, by priority: hold (or a pause's outcome) > interruption >
-    /// monologue > talk share. None while paused.
+    /// monologue > talk share (only while the rep has the floor and the prospect is not
+    /// speaking). None while paused.
     pub fn cue(&self) -> Option<Cue> {
         if self.paused() {
             return None;
@@ -516,8 +517,11 @@ impl UiState {
                 question: m.question.clone(),
             });
         }
+        // Advice for while the rep holds the floor: it gives way while the prospect talks.
         if self.limits.talk_share
             && let Some(s) = self.snap
+            && s.floor == Some(Party::Rep)
+            && s.speaking_since[side(Party::Prospect)].is_none()
             && samples_to_s(s.talk_recent[0] + s.talk_recent[1]) >= TALK_SHARE_MIN_TALK_S
             && let Some(share) = self.share_recent()
             && share > self.limits.talk_share_warn

@@ -228,6 +228,46 @@ fn now_and_the_cue_agree_when_the_rep_breaks_the_silence_between_snapshots() {
     assert!(matches!(s.speaking(), Speaking::Silence { .. }));
 }
 
+#[test]
+fn the_talk_share_cue_gives_way_while_the_prospect_talks() {
+    let mut s = state();
+    let busy = Snapshot {
+        floor: Some(Party::Rep),
+        turn_start: Some(at(90.0)),
+        speaking_since: [Some(at(90.0)), None],
+        talk_total: [at(90.0), at(20.0)],
+        talk_recent: [at(90.0), at(20.0)],
+        ..snap(100.0)
+    };
+    s.on_snapshot(&busy);
+    assert!(matches!(s.cue(), Some(Cue::TalkShare { .. })));
+    assert!(screen(&s).contains("Ask, then listen."));
+    // The prospect starts talking (over the rep, then alone with the floor): the cue goes.
+    s.on_snapshot(&Snapshot {
+        speaking_since: [Some(at(90.0)), Some(at(100.0))],
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+    assert!(!screen(&s).contains("Ask, then listen."));
+    s.on_snapshot(&Snapshot {
+        floor: Some(Party::Prospect),
+        turn_start: Some(at(100.0)),
+        speaking_since: [None, Some(at(100.0))],
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+    // Between the prospect's words, their turn goes on: still no cue.
+    s.on_snapshot(&Snapshot {
+        now: at(104.5),
+        floor: Some(Party::Prospect),
+        turn_start: Some(at(100.0)),
+        speaking_since: [None, None],
+        silence_start: Some(at(104.0)),
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+}
+
 // --- priorities and switches -------------------------------------------------------------
 
 #[test]
@@ -236,7 +276,7 @@ fn one_cue_at_a_time_by_priority() {
     s.on_snapshot(&Snapshot {
         floor: Some(Party::Rep),
         turn_start: Some(at(40.0)),
-        speaking_since: [Some(at(40.0)), Some(at(100.5))],
+        speaking_since: [Some(at(40.0)), None],
         talk_total: [at(90.0), at(20.0)],
         talk_recent: [at(90.0), at(20.0)],
         ..snap(101.0)
