@@ -11,7 +11,7 @@ use ratatui::widgets::Widget;
 
 use super::state::{Action, Cue, PauseEnd, Speaking, UiState};
 use super::theme::{PLAIN, THEME, Theme};
-use super::view::Dashboard;
+use super::view::{Dashboard, MIN_HEIGHT_ROWS, MIN_WIDTH_COLS};
 use super::widgets::cue::CuePanel;
 use crate::analysis::Levels;
 use crate::config::Config;
@@ -623,6 +623,89 @@ fn fits_80_by_24_with_every_row_in_place() {
     // Smaller than 80x24 still draws without panicking.
     let tiny = render_with(&s, &THEME, 30, 8);
     assert_eq!(tiny.area.height, 8);
+}
+
+/// A busy moment: the hold cue, a side without signal, marks.
+fn busy_state() -> UiState {
+    let mut s = state();
+    s.on_snapshot(&Snapshot {
+        talk_total: [at(30.0), at(40.0)],
+        talk_recent: [at(30.0), at(40.0)],
+        levels: Levels {
+            dbfs: [-120.0, -40.0],
+            quiet_since: [Some(0), None],
+        },
+        marks: 12,
+        ..silence_after(Party::Rep, 68.0, 999.0)
+    });
+    s
+}
+
+#[test]
+fn below_the_minimum_size_one_line_says_the_terminal_is_too_small() {
+    let mut s = busy_state();
+    for help in [false, true] {
+        if help {
+            s.on_key(key(KeyCode::Char('?')));
+        }
+        let rows = lines(&render_with(&s, &THEME, 50, 15));
+        let used: Vec<&String> = rows.iter().filter(|r| !r.trim().is_empty()).collect();
+        assert_eq!(used.len(), 1, "{}", rows.join("\n"));
+        assert_eq!(
+            used[0].trim(),
+            "terminal too small (50x15): tacet needs 74x18",
+            "{}",
+            rows.join("\n")
+        );
+        // One short of the minimum either way is too small too.
+        for (w, h) in [(MIN_WIDTH_COLS - 1, 24), (80, MIN_HEIGHT_ROWS - 1)] {
+            let text = lines(&render_with(&s, &THEME, w, h)).join("\n");
+            assert!(text.contains("terminal too small"), "{w}x{h}: {text}");
+        }
+        // Tiny terminals still draw without panicking.
+        for (w, h) in [(0, 0), (1, 1), (10, 3)] {
+            let _ = render_with(&s, &THEME, w, h);
+        }
+    }
+}
+
+#[test]
+fn at_the_minimum_size_every_row_and_the_help_fit_unbroken() {
+    let mut s = busy_state();
+    let (w, h) = (MIN_WIDTH_COLS, MIN_HEIGHT_ROWS);
+    let rows = lines(&render_with(&s, &THEME, w, h));
+    let all = rows.join("\n");
+    assert!(!all.contains("too small"), "{all}");
+    assert!(rows[0].trim_end().ends_with("16:39"), "{all}");
+    // The hold cue in big digits, with its words.
+    assert!(
+        all.contains('█') && all.contains("hold the silence"),
+        "{all}"
+    );
+    assert!(all.contains("You asked. Let them answer."), "{all}");
+    assert!(
+        all.contains("no signal for 999 s - check the device"),
+        "{all}"
+    );
+    let footer = &rows[usize::from(h) - 1];
+    assert!(footer.contains("? help"), "{footer}");
+    assert!(
+        footer.trim_end().ends_with("marks 12  dropped 0.0 s"),
+        "{footer}"
+    );
+    // The help box: each key on one line, the note whole.
+    s.on_key(key(KeyCode::Char('?')));
+    let help = lines(&render_with(&s, &THEME, w, h)).join("\n");
+    for line in [
+        "q, Ctrl-C   quit and save the report",
+        "space       mark this moment (in the report)",
+        "p           pause analysis (privacy), again to resume",
+        "n           silence cues off / on",
+        "?, Esc      close this help",
+        "([cues]).",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
 }
 
 #[test]
