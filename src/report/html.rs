@@ -356,8 +356,14 @@ fn timeline(r: &Report) -> String {
 }
 
 fn swatch(class: &str) -> String {
+    // Backchannels are drawn half as tall as speech on the timeline, and so here.
+    let (y, h) = if class.ends_with(" bc") {
+        (2.5, 5.0)
+    } else {
+        (0.0, 10.0)
+    };
     format!(
-        r#"<svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><rect class="{class}" x="0" y="0" width="14" height="10"/></svg>"#
+        r#"<svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><rect class="{class}" x="0" y="{y}" width="14" height="{h}"/></svg>"#
     )
 }
 
@@ -365,7 +371,8 @@ fn legend() -> String {
     let items = [
         ("seg rep", "you speaking"),
         ("seg pro", "prospect speaking"),
-        ("seg rep bc", "backchannel (\u{201c}mm-hmm\u{201d})"),
+        ("seg rep bc", "your backchannel (\u{201c}mm-hmm\u{201d})"),
+        ("seg pro bc", "their backchannel"),
         ("overlap", "both speaking"),
         ("pause held", "pause held (they spoke)"),
         ("pause broken", "pause broken (you spoke)"),
@@ -853,6 +860,44 @@ mod tests {
             assert!(!html.contains(old), "'{old}' in the HTML");
         }
         assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
+    }
+
+    /// The legend's entries as (swatch class, words).
+    fn legend_items(html: &str) -> Vec<(String, String)> {
+        let start = html.find(r#"<ul class="legend">"#).expect("legend");
+        let end = start + html[start..].find("</ul>").expect("legend end");
+        html[start..end]
+            .split("<li>")
+            .skip(1)
+            .map(|li| {
+                let class = li
+                    .split(r#"class=""#)
+                    .nth(2)
+                    .and_then(|c| c.split('"').next())
+                    .unwrap_or_default();
+                let words = li.rsplit("</svg>").next().unwrap_or_default();
+                (
+                    class.to_string(),
+                    words.trim_end_matches("</li>").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_party_s_backchannels_have_their_own_swatch_in_their_colour() {
+        let items = legend_items(&legend());
+        let find = |words: &str| {
+            items
+                .iter()
+                .find(|(_, w)| w.starts_with(words))
+                .map(|(c, _)| c.as_str())
+        };
+        assert_eq!(find("your backchannel"), Some("seg rep bc"), "{items:?}");
+        assert_eq!(find("their backchannel"), Some("seg pro bc"), "{items:?}");
+        // The colours are those of the timeline's backchannels.
+        assert!(CSS.contains(".seg.rep.bc{fill:var(--rep-l)}"));
+        assert!(CSS.contains(".seg.pro.bc{fill:var(--pro-l)}"));
     }
 
     #[test]

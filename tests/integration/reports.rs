@@ -312,7 +312,10 @@ fn html_page_structure() {
         .filter(|s| s["backchannel"] == true)
         .count();
     assert!(bcs > 0);
-    assert_eq!(count(html, r#"class="seg pro bc""#), bcs);
+    assert_eq!(
+        count(html, r#"data-kind="segment" class="seg pro bc""#),
+        bcs
+    );
     // The headline figures in plain words.
     let share = json["rep"]["share_of_talk"].as_f64().expect("share");
     let report = demo_report();
