@@ -1,7 +1,7 @@
 //! Self-contained HTML report: the headline figures in plain words, the talk-share gauge
 //! against the target band, an SVG timeline of both sides (speech, backchannels, overlaps,
-//! pauses held or broken, marks, the longest monologue and the longest customer story), and
-//! histograms of patience and pause length.
+//! pauses held or broken, interruptions, paused analysis, marks, the longest monologue and
+//! the longest customer story), and histograms of patience and pause length.
 //!
 //! One file, no scripts, fonts, images or links to load: inline CSS and inline SVG only, so
 //! it opens offline, prints, and can be mailed to a manager as is. Long calls wrap into rows
@@ -88,6 +88,53 @@ pub fn patience_gaps(r: &Report) -> Vec<f64> {
         *e = Some(e.map_or(s.end_s, |v| v.max(s.end_s)));
     }
     gaps
+}
+
+/// An interruption rebuilt from the report's segments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interruption {
+    /// Who interrupted.
+    pub party: Party,
+    /// When the interrupting speech started, seconds.
+    pub start_s: f64,
+    /// Until when it overlapped the speech it cut into, seconds.
+    pub overlap_end_s: f64,
+}
+
+/// Interruptions rebuilt from the report's segments with the rules of product.md
+/// ("interruption"): a party's non-backchannel segment that starts while the other party's
+/// non-backchannel segment goes on, and overlaps it by at least `interruption_min_overlap_s`.
+pub fn interruptions(r: &Report) -> Vec<Interruption> {
+    let ix = |p: Party| usize::from(p == Party::Prospect);
+    let mut order: Vec<_> = r.segments.iter().filter(|s| !s.backchannel).collect();
+    // Start order, the rep first on a tie (as the analysis sweeps them).
+    order.sort_by(|a, b| {
+        a.start_s
+            .total_cmp(&b.start_s)
+            .then(ix(a.party).cmp(&ix(b.party)))
+    });
+    // The latest-starting non-backchannel segment of each party so far.
+    let mut latest: [Option<(f64, f64)>; 2] = [None, None];
+    let mut out = Vec::new();
+    for s in order {
+        let me = ix(s.party);
+        if let Some((start, end)) = latest[1 - me]
+            && start <= s.start_s
+            && end > s.start_s
+        {
+            let overlap_end_s = end.min(s.end_s);
+            // The times are rounded to the millisecond: compare to half of one.
+            if overlap_end_s - s.start_s + 0.0005 >= r.config.interruption_min_overlap_s {
+                out.push(Interruption {
+                    party: s.party,
+                    start_s: s.start_s,
+                    overlap_end_s,
+                });
+            }
+        }
+        latest[me] = Some((s.start_s, s.end_s));
+    }
+    out
 }
 
 /// Stretches where both parties speak, from the segments.
@@ -187,6 +234,7 @@ fn timeline(r: &Report) -> String {
     let (len, tick) = row_layout(duration);
     let rows = ((duration / len).ceil() as usize).max(1);
     let ov = overlaps(r);
+    let cuts = interruptions(r);
     let mut o = String::new();
     for k in 0..rows {
         let row = Row {
@@ -339,12 +387,47 @@ fn timeline(r: &Report) -> String {
                 );
             }
         }
+        // Interruptions: a line from the interrupter's lane into the lane of the one talked
+        // over, with an arrowhead there.
+        for i in &cuts {
+            if i.start_s < row.t0 || i.start_s >= end {
+                continue;
+            }
+            let x = row.x(i.start_s);
+            let (class, who, whom, tip, dir) = match i.party {
+                Party::Rep => ("int rep", "you", "them", PRO_Y + LANE_H, -1.0),
+                Party::Prospect => ("int pro", "they", "you", REP_Y, 1.0),
+            };
+            let _ = write!(
+                o,
+                r#"<g data-kind="interruption" class="{class}"><line x1="{x:.2}" x2="{x:.2}" y1="{:.0}" y2="{:.0}"/><path d="M{x:.2} {tip:.0}l-4 {:.0}h8z"/><title>{who} interrupted {whom} at {}, talking over {whom} for {:.1} s</title></g>"#,
+                REP_Y,
+                PRO_Y + LANE_H,
+                6.0 * dir,
+                clock(i.start_s),
+                i.overlap_end_s - i.start_s
+            );
+        }
+        // Paused analysis (privacy): nothing was measured there.
         for pz in &r.paused {
             if let Some((x, w)) = row.clip(pz.start_s, pz.end_s) {
                 let _ = write!(
                     o,
-                    r#"<rect data-kind="paused" class="paused" x="{x:.2}" y="{REP_Y}" width="{w:.2}" height="{:.0}"><title>analysis paused {}-{}</title></rect>"#,
-                    PRO_Y + LANE_H - REP_Y,
+                    r#"<g data-kind="paused" class="paused"><rect x="{x:.2}" y="{:.0}" width="{w:.2}" height="{:.0}"/>"#,
+                    REP_Y - 2.0,
+                    PRO_Y + LANE_H - REP_Y + 4.0,
+                );
+                if w >= 44.0 {
+                    let _ = write!(
+                        o,
+                        r#"<text x="{:.2}" y="{:.0}">paused</text>"#,
+                        x + w / 2.0,
+                        MID_Y + 10.0
+                    );
+                }
+                let _ = write!(
+                    o,
+                    "<title>analysis paused {}-{}: nothing measured</title></g>",
                     clock(pz.start_s),
                     clock(pz.end_s)
                 );
@@ -382,6 +465,17 @@ fn legend() -> String {
     for (class, words) in items {
         let _ = write!(o, "<li>{}{}</li>", swatch(class), escape(words));
     }
+    for (class, tip, dir, words) in [
+        ("int rep", 10.0, -1.0, "you interrupted them"),
+        ("int pro", 0.0, 1.0, "they interrupted you"),
+    ] {
+        let _ = write!(
+            o,
+            r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><g class="{class}"><line x1="7" x2="7" y1="0" y2="10"/><path d="M7 {tip}l-3.5 {:.0}h7z"/></g></svg>{words}</li>"#,
+            5.0 * dir
+        );
+    }
+    o.push_str(r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><g class="paused"><rect x="0.5" y="0.5" width="13" height="9"/></g></svg>analysis paused (privacy): nothing measured</li>"#);
     o.push_str(r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><line class="markline" x1="7" x2="7" y1="0" y2="10"/></svg>mark</li></ul>"#);
     o
 }
@@ -740,7 +834,10 @@ svg text{font-family:inherit;fill:var(--ink)}
 .overlap{fill:var(--ov)}
 .pause.held{fill:var(--held)}.pause.broken{fill:var(--broken)}.pause.open,.pause.tie{fill:var(--open)}
 .mark line,.markline{stroke:var(--ink);stroke-width:1.2;stroke-dasharray:3 2}.mark path{fill:var(--ink)}
-.paused{fill:#888;opacity:.25}
+.paused rect{fill:#5f6670;fill-opacity:.22;stroke:#5f6670;stroke-width:1;stroke-dasharray:3 2}
+.paused text{font-size:10px;text-anchor:middle;fill:var(--ink);font-weight:600}
+.int line{stroke-width:2}.int.rep line{stroke:var(--broken)}.int.rep path{fill:var(--broken)}
+.int.pro line{stroke:#9a5f1c}.int.pro path{fill:#9a5f1c}
 .hlband{fill:#fbf1cf;opacity:.6}
 .hl-rep line,.hl-pro line{stroke-width:2.5}
 .hl-rep line{stroke:var(--rep)}.hl-pro line{stroke:var(--pro)}
@@ -836,8 +933,39 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_silent_call_still_renders() {
+    /// A report of `duration_s` with these segments (party, start, end, backchannel) and
+    /// paused stretches, every other figure empty.
+    fn report(
+        duration_s: f64,
+        segments: &[(&str, f64, f64, bool)],
+        paused: &[(f64, f64)],
+    ) -> Report {
+        let mut r = silent();
+        r.duration_s = duration_s;
+        r.active_s = duration_s;
+        r.segments = segments
+            .iter()
+            .map(
+                |&(party, start_s, end_s, backchannel)| super::super::SegmentReport {
+                    party: if party == "rep" {
+                        Party::Rep
+                    } else {
+                        Party::Prospect
+                    },
+                    start_s,
+                    end_s,
+                    backchannel,
+                },
+            )
+            .collect();
+        r.paused = paused
+            .iter()
+            .map(|&(start_s, end_s)| Interval { start_s, end_s })
+            .collect();
+        r
+    }
+
+    fn silent() -> Report {
         let stat = serde_json::json!({"median": null, "mean": null});
         let party = serde_json::json!({"talk_s": 0.0, "share_of_talk": null, "share_of_call": null,
             "turns": 0, "longest_turn_s": null, "longest_turn": null, "interruptions": 0,
@@ -850,7 +978,12 @@ mod tests {
             "interactivity_per_min": null, "patience_s": stat, "response_gap_s": stat,
             "pauses": [], "hold_rate": null, "silence_yield_s": stat, "segments": [],
             "marks": [], "paused": []});
-        let r: Report = serde_json::from_value(v).expect("report");
+        serde_json::from_value(v).expect("report")
+    }
+
+    #[test]
+    fn a_silent_call_still_renders() {
+        let r = silent();
         let html = render(&r);
         assert!(html.contains("Nobody spoke on this call."));
         assert!(html.contains("There was no pause to hold."));
@@ -898,6 +1031,67 @@ mod tests {
         // The colours are those of the timeline's backchannels.
         assert!(CSS.contains(".seg.rep.bc{fill:var(--rep-l)}"));
         assert!(CSS.contains(".seg.pro.bc{fill:var(--pro-l)}"));
+    }
+
+    #[test]
+    fn interruptions_of_either_party_are_marked_on_the_timeline_and_in_the_legend() {
+        let r = report(
+            60.0,
+            &[
+                ("rep", 1.0, 10.0, false),
+                // The prospect cuts in for 2 s: an interruption.
+                ("prospect", 8.0, 15.0, false),
+                // The rep's "mm-hmm" over them is no interruption.
+                ("rep", 11.0, 11.4, true),
+                // The rep cuts in for 1.5 s: an interruption.
+                ("rep", 13.5, 20.0, false),
+                // Overlaps of 0.1 s are too short.
+                ("prospect", 19.9, 30.0, false),
+            ],
+            &[],
+        );
+        let cuts = interruptions(&r);
+        assert_eq!(
+            cuts,
+            [
+                Interruption {
+                    party: Party::Prospect,
+                    start_s: 8.0,
+                    overlap_end_s: 10.0
+                },
+                Interruption {
+                    party: Party::Rep,
+                    start_s: 13.5,
+                    overlap_end_s: 15.0
+                },
+            ]
+        );
+        let html = render(&r);
+        assert_eq!(html.matches(r#"data-kind="interruption""#).count(), 2);
+        assert!(html.contains(r#"data-kind="interruption" class="int pro""#));
+        assert!(html.contains("they interrupted you at 0:08, talking over you for 2.0 s"));
+        assert!(html.contains(r#"data-kind="interruption" class="int rep""#));
+        assert!(html.contains("you interrupted them at 0:14, talking over them for 1.5 s"));
+        let items = legend_items(&html);
+        let has = |class: &str, words: &str| items.iter().any(|(c, w)| c == class && w == words);
+        assert!(has("int rep", "you interrupted them"), "{items:?}");
+        assert!(has("int pro", "they interrupted you"), "{items:?}");
+    }
+
+    #[test]
+    fn a_paused_stretch_is_marked_on_the_timeline_and_in_the_legend() {
+        let r = report(60.0, &[("rep", 1.0, 10.0, false)], &[(20.0, 35.0)]);
+        let html = render(&r);
+        assert_eq!(html.matches(r#"data-kind="paused""#).count(), 1);
+        assert!(html.contains(">paused</text>"), "{html}");
+        assert!(html.contains("analysis paused 0:20-0:35: nothing measured"));
+        let items = legend_items(&html);
+        assert!(
+            items
+                .iter()
+                .any(|(c, w)| c == "paused" && w == "analysis paused (privacy): nothing measured"),
+            "{items:?}"
+        );
     }
 
     #[test]

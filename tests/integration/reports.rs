@@ -353,6 +353,23 @@ fn html_patience_rebuilt_from_segments_matches_the_report() {
 }
 
 #[test]
+fn html_interruptions_rebuilt_from_segments_match_the_report() {
+    use tacet::timeline::Party;
+    let report = demo_report();
+    let cuts = tacet::report::html::interruptions(&report);
+    let of = |p: Party| cuts.iter().filter(|i| i.party == p).count() as u32;
+    assert!(report.rep.interruptions > 0);
+    assert_eq!(of(Party::Rep), report.rep.interruptions);
+    assert_eq!(of(Party::Prospect), report.prospect.interruptions);
+    let html = &demo_outputs()["html"];
+    assert_eq!(count(html, r#"data-kind="interruption""#), cuts.len());
+    // A long call wrapped in rows marks each one once.
+    let long = tile(&report, 48);
+    let html = Format::Html.render(&long);
+    assert_eq!(count(&html, r#"data-kind="interruption""#), 48 * cuts.len());
+}
+
+#[test]
 fn html_escapes_text_and_wraps_long_calls() {
     let mut report = demo_report();
     report.source = r#"<script>alert("x")</script> & 'quotes'.wav"#.into();
