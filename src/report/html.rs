@@ -179,7 +179,8 @@ const PRO_Y: f64 = 60.0;
 const AXIS_Y: f64 = 98.0;
 const ROW_H: f64 = 118.0;
 
-/// Seconds per timeline row and between axis ticks for a call of `duration` seconds.
+/// Seconds per timeline row and between axis ticks for a call of `duration` seconds. A call
+/// of one row fills it exactly, so the axis ends where the call does.
 fn row_layout(duration: f64) -> (f64, f64) {
     if duration > 300.0 {
         return (300.0, 30.0);
@@ -188,7 +189,7 @@ fn row_layout(duration: f64) -> (f64, f64) {
         .into_iter()
         .find(|t| duration / t <= 12.0)
         .unwrap_or(30.0);
-    let len = ((duration / tick).ceil() * tick).max(tick);
+    let len = if duration > 0.0 { duration } else { tick };
     (len, tick)
 }
 
@@ -255,32 +256,22 @@ fn timeline(r: &Report) -> String {
             PRO_Y + 14.0,
             MID_Y + 10.0
         );
-        let _ = write!(
-            o,
-            r#"<rect class="track" x="{GUTTER}" y="{REP_Y}" width="{PLOT}" height="{LANE_H}"/><rect class="track" x="{GUTTER}" y="{PRO_Y}" width="{PLOT}" height="{LANE_H}"/>"#
-        );
         let end = row.t0 + len;
-        if duration < end {
-            let x = row.x(duration);
-            let _ = write!(
-                o,
-                r#"<rect class="after" x="{x:.1}" y="{:.0}" width="{:.1}" height="{:.0}"/>"#,
-                REP_Y - 2.0,
-                GUTTER + PLOT - x,
-                PRO_Y + LANE_H - REP_Y + 4.0
-            );
-        }
-        // Axis.
+        // Where this row's time stops: its end, or the call's in the last row.
+        let stop = end.min(duration).max(row.t0);
+        let stop_x = row.x(stop);
         let _ = write!(
             o,
-            r#"<line class="axis" x1="{GUTTER}" x2="{:.1}" y1="{AXIS_Y}" y2="{AXIS_Y}"/>"#,
-            GUTTER + PLOT
+            r#"<rect class="track" x="{GUTTER}" y="{REP_Y}" width="{w:.1}" height="{LANE_H}"/><rect class="track" x="{GUTTER}" y="{PRO_Y}" width="{w:.1}" height="{LANE_H}"/>"#,
+            w = stop_x - GUTTER
         );
-        let ticks = (len / tick).round() as usize;
-        for i in 0..=ticks {
-            let t = row.t0 + i as f64 * tick;
+        // Axis, to the end of the call and no further.
+        let _ = write!(
+            o,
+            r#"<line class="axis" x1="{GUTTER}" x2="{stop_x:.1}" y1="{AXIS_Y}" y2="{AXIS_Y}"/>"#
+        );
+        let tick_at = |o: &mut String, t: f64, anchor: &str| {
             let x = row.x(t);
-            let anchor = if i == ticks { " end" } else { "" };
             let _ = write!(
                 o,
                 r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{:.0}" y2="{:.0}"/><text class="tl{anchor}" x="{x:.1}" y="{:.0}">{}</text>"#,
@@ -289,6 +280,18 @@ fn timeline(r: &Report) -> String {
                 AXIS_Y + 15.0,
                 clock(t)
             );
+        };
+        let ticks = (len / tick).round() as usize;
+        for i in 0..=ticks {
+            let t = row.t0 + i as f64 * tick;
+            // None so close to the end that its label would run into the end's.
+            if i > 0 && t > stop - 0.4 * tick {
+                break;
+            }
+            tick_at(&mut o, t, "");
+        }
+        if stop > row.t0 {
+            tick_at(&mut o, stop, " end");
         }
         // Highlights: the longest monologue above the rep lane, the longest story below.
         for (turn, class, label, y, ty) in [
@@ -826,7 +829,6 @@ svg text{font-family:inherit;fill:var(--ink)}
 .row{margin:0 0 2px;break-inside:avoid;page-break-inside:avoid}
 .lane{font-size:13px;fill:var(--mute)}.lane.small{font-size:10px}
 .track{fill:#f5f6f7}
-.after{fill:#fff;opacity:.85}
 .axis{stroke:#9aa1a8;stroke-width:1}.tick{stroke:#9aa1a8}
 .tl{font-size:10px;text-anchor:middle;fill:var(--mute)}.tl.end{text-anchor:end}
 .seg.rep{fill:var(--rep)}.seg.pro{fill:var(--pro)}
@@ -1094,11 +1096,71 @@ mod tests {
         );
     }
 
+    /// Per timeline row: where the axis line ends (x) and the axis labels with their x.
+    fn axes(html: &str) -> Vec<(f64, Vec<(f64, String)>)> {
+        let num = |s: &str, key: &str| -> f64 {
+            s.split(key)
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        html.split(r#"<svg class="row""#)
+            .skip(1)
+            .map(|row| {
+                let axis = row.split(r#"class="axis""#).nth(1).unwrap_or_default();
+                let labels = row
+                    .split(r#"<text class="tl"#)
+                    .skip(1)
+                    .map(|t| {
+                        let text = t.split('>').nth(1).unwrap_or_default();
+                        let text = text.split('<').next().unwrap_or_default();
+                        (num(t, r#" x=""#), text.to_string())
+                    })
+                    .collect();
+                (num(axis, r#"x2=""#), labels)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_time_axis_ends_at_the_end_of_the_call() {
+        // One row: the axis spans the call exactly, its last label is the call's end.
+        let r = report(152.4, &[("rep", 1.0, 150.0, false)], &[]);
+        let rows = axes(&render(&r));
+        assert_eq!(rows.len(), 1);
+        let (axis_end, labels) = &rows[0];
+        assert!((axis_end - (GUTTER + PLOT)).abs() < 0.1, "{axis_end}");
+        let texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts.first(), Some(&"0:00"));
+        assert_eq!(texts.last(), Some(&"2:32"), "{texts:?}");
+        // 2:30 would sit on top of 2:32; nothing past the end.
+        assert!(
+            !texts.contains(&"2:30") && !texts.contains(&"2:45"),
+            "{texts:?}"
+        );
+        assert!(labels.iter().all(|(x, _)| *x <= axis_end + 0.1));
+
+        // Rows of five minutes: the last one stops at the call's end.
+        let r = report(400.0, &[("rep", 1.0, 399.0, false)], &[]);
+        let rows = axes(&render(&r));
+        assert_eq!(rows.len(), 2);
+        assert!((rows[0].0 - (GUTTER + PLOT)).abs() < 0.1);
+        assert_eq!(rows[0].1.last().map(|(_, t)| t.as_str()), Some("5:00"));
+        let (axis_end, labels) = &rows[1];
+        let want = GUTTER + 100.0 / 300.0 * PLOT;
+        assert!((axis_end - want).abs() < 0.1, "{axis_end} vs {want}");
+        let texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["5:00", "5:30", "6:00", "6:40"]);
+        assert!(labels.iter().all(|(x, _)| *x <= axis_end + 0.1));
+    }
+
     #[test]
     fn clock_and_rows() {
         assert_eq!(clock(65.4), "1:05");
         assert_eq!(clock(3725.0), "1:02:05");
-        assert_eq!(row_layout(152.4), (165.0, 15.0));
+        assert_eq!(row_layout(152.4), (152.4, 15.0));
+        assert_eq!(row_layout(0.0), (5.0, 5.0));
         assert_eq!(row_layout(7200.0), (300.0, 30.0));
         assert_eq!(bin_of(0.1, &[0.0, 0.2, 0.5]), 0);
         assert_eq!(bin_of(0.2, &[0.0, 0.2, 0.5]), 1);
