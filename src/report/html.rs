@@ -55,6 +55,98 @@ fn span_words(s: f64) -> String {
     }
 }
 
+/// Seconds since 1970-01-01 UTC of an ISO 8601 UTC time as tacet writes it
+/// (`2026-11-27T12:34:56Z`); None for anything else.
+fn parse_utc(iso: &str) -> Option<i64> {
+    let b = iso.as_bytes();
+    let shape = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    if !shape {
+        return None;
+    }
+    let n = |a: usize, z: usize| -> Option<i64> {
+        iso.get(a..z)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?
+            .parse()
+            .ok()
+    };
+    let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
+    let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// The civil date (year, month, day) of a count of days since 1970-01-01.
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The local time zone's offset from UTC at a moment (seconds since 1970 UTC), from the C
+/// library's `localtime_r` (it honours `TZ` and the system's zone, summer time included).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+// `time_t` and `tm_gmtoff` are 64 bits here but 32 on some targets: the conversions stay.
+#[allow(clippy::useless_conversion)]
+fn local_offset_s(unix_s: i64) -> Option<i64> {
+    let t: libc::time_t = unix_s.try_into().ok()?;
+    // SAFETY: an all-zero `tm` is valid (integers and a null zone pointer); localtime_r only
+    // writes into it. tacet never changes its environment, so reading TZ cannot race.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let out = unsafe { libc::localtime_r(&t, &mut tm) };
+    (!out.is_null()).then(|| i64::from(tm.tm_gmtoff))
+}
+
+/// Without `tm_gmtoff`, times are shown in UTC (and say so with `+00:00`).
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+fn local_offset_s(_unix_s: i64) -> Option<i64> {
+    None
+}
+
+/// A report's `started_at` (UTC) as local time with its offset, `2026-12-01 09:14 +01:00`,
+/// the offset at that moment given by `offset_s`; None when it is not tacet's ISO 8601 form.
+pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Option<String> {
+    let utc = parse_utc(iso)?;
+    let off = offset_s(utc).unwrap_or(0);
+    let local = utc + off;
+    let (y, m, d) = civil(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    let sign = if off < 0 { '-' } else { '+' };
+    let off_min = off.abs() / 60;
+    Some(format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} {sign}{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        off_min / 60,
+        off_min % 60
+    ))
+}
+
+/// A report's `started_at` in this machine's local time, as [`local_time_with`].
+pub fn local_time(iso: &str) -> Option<String> {
+    local_time_with(iso, local_offset_s)
+}
+
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -872,10 +964,15 @@ pub fn render(r: &Report) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n",
         escape(&title)
     );
-    let when = r
-        .started_at
-        .as_deref()
-        .map_or(String::new(), |s| format!("{} \u{b7} ", escape(s)));
+    let when = r.started_at.as_deref().map_or(String::new(), |s| {
+        // Local time with its offset; what is not tacet's own form is shown as it is.
+        let shown = local_time(s).unwrap_or_else(|| s.to_string());
+        format!(
+            "<time datetime=\"{}\">{}</time> \u{b7} ",
+            escape(s),
+            escape(&shown)
+        )
+    });
     let _ = writeln!(
         o,
         "<h1>Call report</h1><p class=\"meta\">{} \u{b7} {when}{} long</p>",
@@ -1153,6 +1250,58 @@ mod tests {
         let texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, ["5:00", "5:30", "6:00", "6:40"]);
         assert!(labels.iter().all(|(x, _)| *x <= axis_end + 0.1));
+    }
+
+    #[test]
+    fn the_session_date_is_local_time_with_its_offset() {
+        let at = |off: i64| move |_: i64| Some(off);
+        let iso = "2026-12-01T08:14:03Z";
+        assert_eq!(
+            local_time_with(iso, at(3600)).as_deref(),
+            Some("2026-12-01 09:14 +01:00")
+        );
+        assert_eq!(
+            local_time_with(iso, at(0)).as_deref(),
+            Some("2026-12-01 08:14 +00:00")
+        );
+        // Back across midnight, the month and the year; half-hour zones.
+        assert_eq!(
+            local_time_with("2027-01-01T03:30:00Z", at(-5 * 3600)).as_deref(),
+            Some("2026-12-31 22:30 -05:00")
+        );
+        assert_eq!(
+            local_time_with("2024-02-28T20:00:00Z", at(19_800)).as_deref(),
+            Some("2024-02-29 01:30 +05:30")
+        );
+        // The offset asked for is the one at that very moment.
+        assert_eq!(
+            local_time_with(iso, |t| Some(if t == 1_796_112_843 { 3600 } else { 0 })).as_deref(),
+            Some("2026-12-01 09:14 +01:00")
+        );
+        // No offset known: UTC, said so.
+        assert_eq!(
+            local_time_with(iso, |_| None).as_deref(),
+            Some("2026-12-01 08:14 +00:00")
+        );
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-13-01T08:14:03Z",
+            "2026-12-01T08:14:03Z<b>",
+            "2026-12-0+T08:14:03Z",
+        ] {
+            assert_eq!(local_time_with(bad, at(0)), None, "{bad}");
+        }
+        // The page shows it, with the UTC time kept in the markup.
+        let mut r = silent();
+        r.started_at = Some(iso.into());
+        let html = render(&r);
+        let shown = local_time(iso).expect("local time");
+        assert!(
+            html.contains(&format!(r#"<time datetime="{iso}">{shown}</time>"#)),
+            "{html}"
+        );
+        assert!(!html.contains(">2026-12-01T08:14:03Z<"), "{html}");
     }
 
     #[test]

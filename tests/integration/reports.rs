@@ -391,6 +391,46 @@ fn html_escapes_text_and_wraps_long_calls() {
     assert_eq!(count(&html, r#"data-kind="segment""#), long.segments.len());
 }
 
+#[test]
+fn html_shows_the_session_date_in_local_time_with_its_offset() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let data = home.path().join("data");
+    // A zone 5 h 30 min east of UTC, given as a POSIX rule (no zone files needed).
+    let out = Command::new(tacet_bin())
+        .args(["demo", "--no-ui", "--speed", "500", "--data-dir"])
+        .arg(&data)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_DATA_HOME", home.path().join(".local/share"))
+        .env_remove("TACET_DATA_DIR")
+        .env("TZ", "IST-5:30")
+        .output()
+        .expect("run tacet");
+    assert!(out.status.success(), "demo: {}", stderr(&out));
+    let dir = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions")
+        .next()
+        .expect("a session")
+        .expect("entry")
+        .path();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("json"))
+            .expect("parses");
+    let started = json["started_at"].as_str().expect("started_at");
+    assert!(started.ends_with('Z'), "{started}");
+    let local = tacet::report::html::local_time_with(started, |_| Some(19_800)).expect("local");
+    assert!(local.ends_with(" +05:30"), "{local}");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("html");
+    assert!(
+        html.contains(&format!(r#"<time datetime="{started}">{local}</time>"#)),
+        "{local}: {}",
+        html[html.find("class=\"meta\"").unwrap_or(0)..]
+            .chars()
+            .take(200)
+            .collect::<String>()
+    );
+}
+
 /// The report repeated `times` times back to back (a long call made of the demo call).
 fn tile(r: &Report, times: usize) -> Report {
     let mut out = r.clone();
