@@ -1,7 +1,7 @@
 //! Self-contained HTML report: the headline figures in plain words, the talk-share gauge
 //! against the target band, an SVG timeline of both sides (speech, backchannels, overlaps,
-//! pauses held or broken, marks, the longest monologue and the longest customer story), and
-//! histograms of patience and pause length.
+//! pauses held or broken, interruptions, paused analysis, marks, the longest monologue and
+//! the longest customer story), and histograms of patience and pause length.
 //!
 //! One file, no scripts, fonts, images or links to load: inline CSS and inline SVG only, so
 //! it opens offline, prints, and can be mailed to a manager as is. Long calls wrap into rows
@@ -55,6 +55,98 @@ fn span_words(s: f64) -> String {
     }
 }
 
+/// Seconds since 1970-01-01 UTC of an ISO 8601 UTC time as tacet writes it
+/// (`2026-11-27T12:34:56Z`); None for anything else.
+fn parse_utc(iso: &str) -> Option<i64> {
+    let b = iso.as_bytes();
+    let shape = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    if !shape {
+        return None;
+    }
+    let n = |a: usize, z: usize| -> Option<i64> {
+        iso.get(a..z)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))?
+            .parse()
+            .ok()
+    };
+    let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
+    let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// The civil date (year, month, day) of a count of days since 1970-01-01.
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The local time zone's offset from UTC at a moment (seconds since 1970 UTC), from the C
+/// library's `localtime_r` (it honours `TZ` and the system's zone, summer time included).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+// `time_t` and `tm_gmtoff` are 64 bits here but 32 on some targets: the conversions stay.
+#[allow(clippy::useless_conversion)]
+fn local_offset_s(unix_s: i64) -> Option<i64> {
+    let t: libc::time_t = unix_s.try_into().ok()?;
+    // SAFETY: an all-zero `tm` is valid (integers and a null zone pointer); localtime_r only
+    // writes into it. tacet never changes its environment, so reading TZ cannot race.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let out = unsafe { libc::localtime_r(&t, &mut tm) };
+    (!out.is_null()).then(|| i64::from(tm.tm_gmtoff))
+}
+
+/// Without `tm_gmtoff`, times are shown in UTC (and say so with `+00:00`).
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+fn local_offset_s(_unix_s: i64) -> Option<i64> {
+    None
+}
+
+/// A report's `started_at` (UTC) as local time with its offset, `2026-12-01 09:14 +01:00`,
+/// the offset at that moment given by `offset_s`; None when it is not tacet's ISO 8601 form.
+pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Option<String> {
+    let utc = parse_utc(iso)?;
+    let off = offset_s(utc).unwrap_or(0);
+    let local = utc + off;
+    let (y, m, d) = civil(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    let sign = if off < 0 { '-' } else { '+' };
+    let off_min = off.abs() / 60;
+    Some(format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} {sign}{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        off_min / 60,
+        off_min % 60
+    ))
+}
+
+/// A report's `started_at` in this machine's local time, as [`local_time_with`].
+pub fn local_time(iso: &str) -> Option<String> {
+    local_time_with(iso, local_offset_s)
+}
+
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -88,6 +180,53 @@ pub fn patience_gaps(r: &Report) -> Vec<f64> {
         *e = Some(e.map_or(s.end_s, |v| v.max(s.end_s)));
     }
     gaps
+}
+
+/// An interruption rebuilt from the report's segments.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interruption {
+    /// Who interrupted.
+    pub party: Party,
+    /// When the interrupting speech started, seconds.
+    pub start_s: f64,
+    /// Until when it overlapped the speech it cut into, seconds.
+    pub overlap_end_s: f64,
+}
+
+/// Interruptions rebuilt from the report's segments with the rules of product.md
+/// ("interruption"): a party's non-backchannel segment that starts while the other party's
+/// non-backchannel segment goes on, and overlaps it by at least `interruption_min_overlap_s`.
+pub fn interruptions(r: &Report) -> Vec<Interruption> {
+    let ix = |p: Party| usize::from(p == Party::Prospect);
+    let mut order: Vec<_> = r.segments.iter().filter(|s| !s.backchannel).collect();
+    // Start order, the rep first on a tie (as the analysis sweeps them).
+    order.sort_by(|a, b| {
+        a.start_s
+            .total_cmp(&b.start_s)
+            .then(ix(a.party).cmp(&ix(b.party)))
+    });
+    // The latest-starting non-backchannel segment of each party so far.
+    let mut latest: [Option<(f64, f64)>; 2] = [None, None];
+    let mut out = Vec::new();
+    for s in order {
+        let me = ix(s.party);
+        if let Some((start, end)) = latest[1 - me]
+            && start <= s.start_s
+            && end > s.start_s
+        {
+            let overlap_end_s = end.min(s.end_s);
+            // The times are rounded to the millisecond: compare to half of one.
+            if overlap_end_s - s.start_s + 0.0005 >= r.config.interruption_min_overlap_s {
+                out.push(Interruption {
+                    party: s.party,
+                    start_s: s.start_s,
+                    overlap_end_s,
+                });
+            }
+        }
+        latest[me] = Some((s.start_s, s.end_s));
+    }
+    out
 }
 
 /// Stretches where both parties speak, from the segments.
@@ -132,7 +271,8 @@ const PRO_Y: f64 = 60.0;
 const AXIS_Y: f64 = 98.0;
 const ROW_H: f64 = 118.0;
 
-/// Seconds per timeline row and between axis ticks for a call of `duration` seconds.
+/// Seconds per timeline row and between axis ticks for a call of `duration` seconds. A call
+/// of one row fills it exactly, so the axis ends where the call does.
 fn row_layout(duration: f64) -> (f64, f64) {
     if duration > 300.0 {
         return (300.0, 30.0);
@@ -141,7 +281,7 @@ fn row_layout(duration: f64) -> (f64, f64) {
         .into_iter()
         .find(|t| duration / t <= 12.0)
         .unwrap_or(30.0);
-    let len = ((duration / tick).ceil() * tick).max(tick);
+    let len = if duration > 0.0 { duration } else { tick };
     (len, tick)
 }
 
@@ -187,6 +327,7 @@ fn timeline(r: &Report) -> String {
     let (len, tick) = row_layout(duration);
     let rows = ((duration / len).ceil() as usize).max(1);
     let ov = overlaps(r);
+    let cuts = interruptions(r);
     let mut o = String::new();
     for k in 0..rows {
         let row = Row {
@@ -207,32 +348,22 @@ fn timeline(r: &Report) -> String {
             PRO_Y + 14.0,
             MID_Y + 10.0
         );
-        let _ = write!(
-            o,
-            r#"<rect class="track" x="{GUTTER}" y="{REP_Y}" width="{PLOT}" height="{LANE_H}"/><rect class="track" x="{GUTTER}" y="{PRO_Y}" width="{PLOT}" height="{LANE_H}"/>"#
-        );
         let end = row.t0 + len;
-        if duration < end {
-            let x = row.x(duration);
-            let _ = write!(
-                o,
-                r#"<rect class="after" x="{x:.1}" y="{:.0}" width="{:.1}" height="{:.0}"/>"#,
-                REP_Y - 2.0,
-                GUTTER + PLOT - x,
-                PRO_Y + LANE_H - REP_Y + 4.0
-            );
-        }
-        // Axis.
+        // Where this row's time stops: its end, or the call's in the last row.
+        let stop = end.min(duration).max(row.t0);
+        let stop_x = row.x(stop);
         let _ = write!(
             o,
-            r#"<line class="axis" x1="{GUTTER}" x2="{:.1}" y1="{AXIS_Y}" y2="{AXIS_Y}"/>"#,
-            GUTTER + PLOT
+            r#"<rect class="track" x="{GUTTER}" y="{REP_Y}" width="{w:.1}" height="{LANE_H}"/><rect class="track" x="{GUTTER}" y="{PRO_Y}" width="{w:.1}" height="{LANE_H}"/>"#,
+            w = stop_x - GUTTER
         );
-        let ticks = (len / tick).round() as usize;
-        for i in 0..=ticks {
-            let t = row.t0 + i as f64 * tick;
+        // Axis, to the end of the call and no further.
+        let _ = write!(
+            o,
+            r#"<line class="axis" x1="{GUTTER}" x2="{stop_x:.1}" y1="{AXIS_Y}" y2="{AXIS_Y}"/>"#
+        );
+        let tick_at = |o: &mut String, t: f64, anchor: &str| {
             let x = row.x(t);
-            let anchor = if i == ticks { " end" } else { "" };
             let _ = write!(
                 o,
                 r#"<line class="tick" x1="{x:.1}" x2="{x:.1}" y1="{:.0}" y2="{:.0}"/><text class="tl{anchor}" x="{x:.1}" y="{:.0}">{}</text>"#,
@@ -241,6 +372,18 @@ fn timeline(r: &Report) -> String {
                 AXIS_Y + 15.0,
                 clock(t)
             );
+        };
+        let ticks = (len / tick).round() as usize;
+        for i in 0..=ticks {
+            let t = row.t0 + i as f64 * tick;
+            // None so close to the end that its label would run into the end's.
+            if i > 0 && t > stop - 0.4 * tick {
+                break;
+            }
+            tick_at(&mut o, t, "");
+        }
+        if stop > row.t0 {
+            tick_at(&mut o, stop, " end");
         }
         // Highlights: the longest monologue above the rep lane, the longest story below.
         for (turn, class, label, y, ty) in [
@@ -339,12 +482,47 @@ fn timeline(r: &Report) -> String {
                 );
             }
         }
+        // Interruptions: a line from the interrupter's lane into the lane of the one talked
+        // over, with an arrowhead there.
+        for i in &cuts {
+            if i.start_s < row.t0 || i.start_s >= end {
+                continue;
+            }
+            let x = row.x(i.start_s);
+            let (class, who, whom, tip, dir) = match i.party {
+                Party::Rep => ("int rep", "you", "them", PRO_Y + LANE_H, -1.0),
+                Party::Prospect => ("int pro", "they", "you", REP_Y, 1.0),
+            };
+            let _ = write!(
+                o,
+                r#"<g data-kind="interruption" class="{class}"><line x1="{x:.2}" x2="{x:.2}" y1="{:.0}" y2="{:.0}"/><path d="M{x:.2} {tip:.0}l-4 {:.0}h8z"/><title>{who} interrupted {whom} at {}, talking over {whom} for {:.1} s</title></g>"#,
+                REP_Y,
+                PRO_Y + LANE_H,
+                6.0 * dir,
+                clock(i.start_s),
+                i.overlap_end_s - i.start_s
+            );
+        }
+        // Paused analysis (privacy): nothing was measured there.
         for pz in &r.paused {
             if let Some((x, w)) = row.clip(pz.start_s, pz.end_s) {
                 let _ = write!(
                     o,
-                    r#"<rect data-kind="paused" class="paused" x="{x:.2}" y="{REP_Y}" width="{w:.2}" height="{:.0}"><title>analysis paused {}-{}</title></rect>"#,
-                    PRO_Y + LANE_H - REP_Y,
+                    r#"<g data-kind="paused" class="paused"><rect x="{x:.2}" y="{:.0}" width="{w:.2}" height="{:.0}"/>"#,
+                    REP_Y - 2.0,
+                    PRO_Y + LANE_H - REP_Y + 4.0,
+                );
+                if w >= 44.0 {
+                    let _ = write!(
+                        o,
+                        r#"<text x="{:.2}" y="{:.0}">paused</text>"#,
+                        x + w / 2.0,
+                        MID_Y + 10.0
+                    );
+                }
+                let _ = write!(
+                    o,
+                    "<title>analysis paused {}-{}: nothing measured</title></g>",
                     clock(pz.start_s),
                     clock(pz.end_s)
                 );
@@ -356,8 +534,14 @@ fn timeline(r: &Report) -> String {
 }
 
 fn swatch(class: &str) -> String {
+    // Backchannels are drawn half as tall as speech on the timeline, and so here.
+    let (y, h) = if class.ends_with(" bc") {
+        (2.5, 5.0)
+    } else {
+        (0.0, 10.0)
+    };
     format!(
-        r#"<svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><rect class="{class}" x="0" y="0" width="14" height="10"/></svg>"#
+        r#"<svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><rect class="{class}" x="0" y="{y}" width="14" height="{h}"/></svg>"#
     )
 }
 
@@ -365,7 +549,8 @@ fn legend() -> String {
     let items = [
         ("seg rep", "you speaking"),
         ("seg pro", "prospect speaking"),
-        ("seg rep bc", "backchannel (\u{201c}mm-hmm\u{201d})"),
+        ("seg rep bc", "your backchannel (\u{201c}mm-hmm\u{201d})"),
+        ("seg pro bc", "their backchannel"),
         ("overlap", "both speaking"),
         ("pause held", "pause held (they spoke)"),
         ("pause broken", "pause broken (you spoke)"),
@@ -375,6 +560,17 @@ fn legend() -> String {
     for (class, words) in items {
         let _ = write!(o, "<li>{}{}</li>", swatch(class), escape(words));
     }
+    for (class, tip, dir, words) in [
+        ("int rep", 10.0, -1.0, "you interrupted them"),
+        ("int pro", 0.0, 1.0, "they interrupted you"),
+    ] {
+        let _ = write!(
+            o,
+            r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><g class="{class}"><line x1="7" x2="7" y1="0" y2="10"/><path d="M7 {tip}l-3.5 {:.0}h7z"/></g></svg>{words}</li>"#,
+            5.0 * dir
+        );
+    }
+    o.push_str(r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><g class="paused"><rect x="0.5" y="0.5" width="13" height="9"/></g></svg>analysis paused (privacy): nothing measured</li>"#);
     o.push_str(r#"<li><svg class="sw" viewBox="0 0 14 10" aria-hidden="true"><line class="markline" x1="7" x2="7" y1="0" y2="10"/></svg>mark</li></ul>"#);
     o
 }
@@ -725,7 +921,6 @@ svg text{font-family:inherit;fill:var(--ink)}
 .row{margin:0 0 2px;break-inside:avoid;page-break-inside:avoid}
 .lane{font-size:13px;fill:var(--mute)}.lane.small{font-size:10px}
 .track{fill:#f5f6f7}
-.after{fill:#fff;opacity:.85}
 .axis{stroke:#9aa1a8;stroke-width:1}.tick{stroke:#9aa1a8}
 .tl{font-size:10px;text-anchor:middle;fill:var(--mute)}.tl.end{text-anchor:end}
 .seg.rep{fill:var(--rep)}.seg.pro{fill:var(--pro)}
@@ -733,7 +928,10 @@ svg text{font-family:inherit;fill:var(--ink)}
 .overlap{fill:var(--ov)}
 .pause.held{fill:var(--held)}.pause.broken{fill:var(--broken)}.pause.open,.pause.tie{fill:var(--open)}
 .mark line,.markline{stroke:var(--ink);stroke-width:1.2;stroke-dasharray:3 2}.mark path{fill:var(--ink)}
-.paused{fill:#888;opacity:.25}
+.paused rect{fill:#5f6670;fill-opacity:.22;stroke:#5f6670;stroke-width:1;stroke-dasharray:3 2}
+.paused text{font-size:10px;text-anchor:middle;fill:var(--ink);font-weight:600}
+.int line{stroke-width:2}.int.rep line{stroke:var(--broken)}.int.rep path{fill:var(--broken)}
+.int.pro line{stroke:#9a5f1c}.int.pro path{fill:#9a5f1c}
 .hlband{fill:#fbf1cf;opacity:.6}
 .hl-rep line,.hl-pro line{stroke-width:2.5}
 .hl-rep line{stroke:var(--rep)}.hl-pro line{stroke:var(--pro)}
@@ -766,10 +964,15 @@ pub fn render(r: &Report) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n",
         escape(&title)
     );
-    let when = r
-        .started_at
-        .as_deref()
-        .map_or(String::new(), |s| format!("{} \u{b7} ", escape(s)));
+    let when = r.started_at.as_deref().map_or(String::new(), |s| {
+        // Local time with its offset; what is not tacet's own form is shown as it is.
+        let shown = local_time(s).unwrap_or_else(|| s.to_string());
+        format!(
+            "<time datetime=\"{}\">{}</time> \u{b7} ",
+            escape(s),
+            escape(&shown)
+        )
+    });
     let _ = writeln!(
         o,
         "<h1>Call report</h1><p class=\"meta\">{} \u{b7} {when}{} long</p>",
@@ -829,8 +1032,39 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_silent_call_still_renders() {
+    /// A report of `duration_s` with these segments (party, start, end, backchannel) and
+    /// paused stretches, every other figure empty.
+    fn report(
+        duration_s: f64,
+        segments: &[(&str, f64, f64, bool)],
+        paused: &[(f64, f64)],
+    ) -> Report {
+        let mut r = silent();
+        r.duration_s = duration_s;
+        r.active_s = duration_s;
+        r.segments = segments
+            .iter()
+            .map(
+                |&(party, start_s, end_s, backchannel)| super::super::SegmentReport {
+                    party: if party == "rep" {
+                        Party::Rep
+                    } else {
+                        Party::Prospect
+                    },
+                    start_s,
+                    end_s,
+                    backchannel,
+                },
+            )
+            .collect();
+        r.paused = paused
+            .iter()
+            .map(|&(start_s, end_s)| Interval { start_s, end_s })
+            .collect();
+        r
+    }
+
+    fn silent() -> Report {
         let stat = serde_json::json!({"median": null, "mean": null});
         let party = serde_json::json!({"talk_s": 0.0, "share_of_talk": null, "share_of_call": null,
             "turns": 0, "longest_turn_s": null, "longest_turn": null, "interruptions": 0,
@@ -843,7 +1077,12 @@ mod tests {
             "interactivity_per_min": null, "patience_s": stat, "response_gap_s": stat,
             "pauses": [], "hold_rate": null, "silence_yield_s": stat, "segments": [],
             "marks": [], "paused": []});
-        let r: Report = serde_json::from_value(v).expect("report");
+        serde_json::from_value(v).expect("report")
+    }
+
+    #[test]
+    fn a_silent_call_still_renders() {
+        let r = silent();
         let html = render(&r);
         assert!(html.contains("Nobody spoke on this call."));
         assert!(html.contains("There was no pause to hold."));
@@ -855,11 +1094,222 @@ mod tests {
         assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
     }
 
+    /// The legend's entries as (swatch class, words).
+    fn legend_items(html: &str) -> Vec<(String, String)> {
+        let start = html.find(r#"<ul class="legend">"#).expect("legend");
+        let end = start + html[start..].find("</ul>").expect("legend end");
+        html[start..end]
+            .split("<li>")
+            .skip(1)
+            .map(|li| {
+                let class = li
+                    .split(r#"class=""#)
+                    .nth(2)
+                    .and_then(|c| c.split('"').next())
+                    .unwrap_or_default();
+                let words = li.rsplit("</svg>").next().unwrap_or_default();
+                (
+                    class.to_string(),
+                    words.trim_end_matches("</li>").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_party_s_backchannels_have_their_own_swatch_in_their_colour() {
+        let items = legend_items(&legend());
+        let find = |words: &str| {
+            items
+                .iter()
+                .find(|(_, w)| w.starts_with(words))
+                .map(|(c, _)| c.as_str())
+        };
+        assert_eq!(find("your backchannel"), Some("seg rep bc"), "{items:?}");
+        assert_eq!(find("their backchannel"), Some("seg pro bc"), "{items:?}");
+        // The colours are those of the timeline's backchannels.
+        assert!(CSS.contains(".seg.rep.bc{fill:var(--rep-l)}"));
+        assert!(CSS.contains(".seg.pro.bc{fill:var(--pro-l)}"));
+    }
+
+    #[test]
+    fn interruptions_of_either_party_are_marked_on_the_timeline_and_in_the_legend() {
+        let r = report(
+            60.0,
+            &[
+                ("rep", 1.0, 10.0, false),
+                // The prospect cuts in for 2 s: an interruption.
+                ("prospect", 8.0, 15.0, false),
+                // The rep's "mm-hmm" over them is no interruption.
+                ("rep", 11.0, 11.4, true),
+                // The rep cuts in for 1.5 s: an interruption.
+                ("rep", 13.5, 20.0, false),
+                // Overlaps of 0.1 s are too short.
+                ("prospect", 19.9, 30.0, false),
+            ],
+            &[],
+        );
+        let cuts = interruptions(&r);
+        assert_eq!(
+            cuts,
+            [
+                Interruption {
+                    party: Party::Prospect,
+                    start_s: 8.0,
+                    overlap_end_s: 10.0
+                },
+                Interruption {
+                    party: Party::Rep,
+                    start_s: 13.5,
+                    overlap_end_s: 15.0
+                },
+            ]
+        );
+        let html = render(&r);
+        assert_eq!(html.matches(r#"data-kind="interruption""#).count(), 2);
+        assert!(html.contains(r#"data-kind="interruption" class="int pro""#));
+        assert!(html.contains("they interrupted you at 0:08, talking over you for 2.0 s"));
+        assert!(html.contains(r#"data-kind="interruption" class="int rep""#));
+        assert!(html.contains("you interrupted them at 0:14, talking over them for 1.5 s"));
+        let items = legend_items(&html);
+        let has = |class: &str, words: &str| items.iter().any(|(c, w)| c == class && w == words);
+        assert!(has("int rep", "you interrupted them"), "{items:?}");
+        assert!(has("int pro", "they interrupted you"), "{items:?}");
+    }
+
+    #[test]
+    fn a_paused_stretch_is_marked_on_the_timeline_and_in_the_legend() {
+        let r = report(60.0, &[("rep", 1.0, 10.0, false)], &[(20.0, 35.0)]);
+        let html = render(&r);
+        assert_eq!(html.matches(r#"data-kind="paused""#).count(), 1);
+        assert!(html.contains(">paused</text>"), "{html}");
+        assert!(html.contains("analysis paused 0:20-0:35: nothing measured"));
+        let items = legend_items(&html);
+        assert!(
+            items
+                .iter()
+                .any(|(c, w)| c == "paused" && w == "analysis paused (privacy): nothing measured"),
+            "{items:?}"
+        );
+    }
+
+    /// Per timeline row: where the axis line ends (x) and the axis labels with their x.
+    fn axes(html: &str) -> Vec<(f64, Vec<(f64, String)>)> {
+        let num = |s: &str, key: &str| -> f64 {
+            s.split(key)
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        html.split(r#"<svg class="row""#)
+            .skip(1)
+            .map(|row| {
+                let axis = row.split(r#"class="axis""#).nth(1).unwrap_or_default();
+                let labels = row
+                    .split(r#"<text class="tl"#)
+                    .skip(1)
+                    .map(|t| {
+                        let text = t.split('>').nth(1).unwrap_or_default();
+                        let text = text.split('<').next().unwrap_or_default();
+                        (num(t, r#" x=""#), text.to_string())
+                    })
+                    .collect();
+                (num(axis, r#"x2=""#), labels)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_time_axis_ends_at_the_end_of_the_call() {
+        // One row: the axis spans the call exactly, its last label is the call's end.
+        let r = report(152.4, &[("rep", 1.0, 150.0, false)], &[]);
+        let rows = axes(&render(&r));
+        assert_eq!(rows.len(), 1);
+        let (axis_end, labels) = &rows[0];
+        assert!((axis_end - (GUTTER + PLOT)).abs() < 0.1, "{axis_end}");
+        let texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts.first(), Some(&"0:00"));
+        assert_eq!(texts.last(), Some(&"2:32"), "{texts:?}");
+        // 2:30 would sit on top of 2:32; nothing past the end.
+        assert!(
+            !texts.contains(&"2:30") && !texts.contains(&"2:45"),
+            "{texts:?}"
+        );
+        assert!(labels.iter().all(|(x, _)| *x <= axis_end + 0.1));
+
+        // Rows of five minutes: the last one stops at the call's end.
+        let r = report(400.0, &[("rep", 1.0, 399.0, false)], &[]);
+        let rows = axes(&render(&r));
+        assert_eq!(rows.len(), 2);
+        assert!((rows[0].0 - (GUTTER + PLOT)).abs() < 0.1);
+        assert_eq!(rows[0].1.last().map(|(_, t)| t.as_str()), Some("5:00"));
+        let (axis_end, labels) = &rows[1];
+        let want = GUTTER + 100.0 / 300.0 * PLOT;
+        assert!((axis_end - want).abs() < 0.1, "{axis_end} vs {want}");
+        let texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["5:00", "5:30", "6:00", "6:40"]);
+        assert!(labels.iter().all(|(x, _)| *x <= axis_end + 0.1));
+    }
+
+    #[test]
+    fn the_session_date_is_local_time_with_its_offset() {
+        let at = |off: i64| move |_: i64| Some(off);
+        let iso = "2026-12-01T08:14:03Z";
+        assert_eq!(
+            local_time_with(iso, at(3600)).as_deref(),
+            Some("2026-12-01 09:14 +01:00")
+        );
+        assert_eq!(
+            local_time_with(iso, at(0)).as_deref(),
+            Some("2026-12-01 08:14 +00:00")
+        );
+        // Back across midnight, the month and the year; half-hour zones.
+        assert_eq!(
+            local_time_with("2027-01-01T03:30:00Z", at(-5 * 3600)).as_deref(),
+            Some("2026-12-31 22:30 -05:00")
+        );
+        assert_eq!(
+            local_time_with("2024-02-28T20:00:00Z", at(19_800)).as_deref(),
+            Some("2024-02-29 01:30 +05:30")
+        );
+        // The offset asked for is the one at that very moment.
+        assert_eq!(
+            local_time_with(iso, |t| Some(if t == 1_796_112_843 { 3600 } else { 0 })).as_deref(),
+            Some("2026-12-01 09:14 +01:00")
+        );
+        // No offset known: UTC, said so.
+        assert_eq!(
+            local_time_with(iso, |_| None).as_deref(),
+            Some("2026-12-01 08:14 +00:00")
+        );
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-13-01T08:14:03Z",
+            "2026-12-01T08:14:03Z<b>",
+            "2026-12-0+T08:14:03Z",
+        ] {
+            assert_eq!(local_time_with(bad, at(0)), None, "{bad}");
+        }
+        // The page shows it, with the UTC time kept in the markup.
+        let mut r = silent();
+        r.started_at = Some(iso.into());
+        let html = render(&r);
+        let shown = local_time(iso).expect("local time");
+        assert!(
+            html.contains(&format!(r#"<time datetime="{iso}">{shown}</time>"#)),
+            "{html}"
+        );
+        assert!(!html.contains(">2026-12-01T08:14:03Z<"), "{html}");
+    }
+
     #[test]
     fn clock_and_rows() {
         assert_eq!(clock(65.4), "1:05");
         assert_eq!(clock(3725.0), "1:02:05");
-        assert_eq!(row_layout(152.4), (165.0, 15.0));
+        assert_eq!(row_layout(152.4), (152.4, 15.0));
+        assert_eq!(row_layout(0.0), (5.0, 5.0));
         assert_eq!(row_layout(7200.0), (300.0, 30.0));
         assert_eq!(bin_of(0.1, &[0.0, 0.2, 0.5]), 0);
         assert_eq!(bin_of(0.2, &[0.0, 0.2, 0.5]), 1);

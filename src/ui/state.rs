@@ -1,6 +1,10 @@
 //! The dashboard's state, folded from the analysis's events and snapshots and from keys.
 //! Pure: no I/O and no wall clock. "Now" is the audio clock of the latest snapshot, so a cue
 //! shows when the audio says so, whatever the playback speed.
+//!
+//! Events that arrive after the latest snapshot are folded into it (who speaks, the silence
+//! in progress, the floor), so the "Now" line and the cue always read one and the same state:
+//! a pause the rep just broke is never shown as broken beside a "Silence" that still runs.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -137,9 +141,8 @@ struct Limits {
 pub struct UiState {
     title: String,
     limits: Limits,
+    /// The latest snapshot, with the events that came after it folded in.
     snap: Option<Snapshot>,
-    /// Start of the latest silence known to have ended (its snapshot may lag).
-    silence_closed: Option<Samples>,
     outcome: Option<Outcome>,
     interruption_until: Option<Samples>,
     monologue: Option<Monologue>,
@@ -149,6 +152,10 @@ pub struct UiState {
     marks_sent: usize,
     mark_flash_until: Option<Samples>,
     ended: bool,
+}
+
+fn side(party: Party) -> usize {
+    usize::from(party == Party::Prospect)
 }
 
 fn share(rep: Samples, prospect: Samples) -> Option<f64> {
@@ -173,7 +180,6 @@ impl UiState {
                 talk_share: config.cues.talk_share,
             },
             snap: None,
-            silence_closed: None,
             outcome: None,
             interruption_until: None,
             monologue: None,
@@ -202,9 +208,11 @@ impl UiState {
         self.marks_sent = self.marks_sent.max(snap.marks);
     }
 
-    /// Folds one event.
+    /// Folds one event. Who speaks, the silence and the floor are updated at once, before
+    /// the next snapshot confirms them, so the whole dashboard shows the same moment.
     pub fn on_event(&mut self, event: &LiveEvent) {
         let now = self.now();
+        self.fold_into_snapshot(event);
         match event {
             LiveEvent::PauseClose {
                 start_s,
@@ -212,7 +220,6 @@ impl UiState {
                 broken_by,
                 ..
             } => {
-                self.silence_closed = Some(s_to_samples(*start_s));
                 let end = match broken_by.as_str() {
                     "prospect" => PauseEnd::Held,
                     "rep" => PauseEnd::Broken,
@@ -225,9 +232,6 @@ impl UiState {
                     length_s: end_s - start_s,
                     until: s_to_samples(*end_s).max(now) + s_to_samples(OUTCOME_SHOW_S),
                 });
-            }
-            LiveEvent::SilenceEnd { start_s, .. } => {
-                self.silence_closed = Some(s_to_samples(*start_s));
             }
             LiveEvent::Interruption {
                 party: Party::Rep,
@@ -247,6 +251,54 @@ impl UiState {
                     until: s_to_samples(start_s + length_s).max(now)
                         + s_to_samples(MONOLOGUE_SHOW_S),
                 });
+            }
+            _ => {}
+        }
+    }
+
+    /// Brings the latest snapshot up to `event`, as the analysis's next snapshot will.
+    fn fold_into_snapshot(&mut self, event: &LiveEvent) {
+        let Some(snap) = self.snap.as_mut() else {
+            return;
+        };
+        match event {
+            LiveEvent::SpeechStart { party, t_s } => {
+                snap.speaking_since[side(*party)] = Some(s_to_samples(*t_s));
+                snap.silence_start = None;
+            }
+            LiveEvent::SpeechEnd { party, .. } => snap.speaking_since[side(*party)] = None,
+            LiveEvent::SilenceStart { start_s, after } => {
+                snap.silence_start = Some(s_to_samples(*start_s));
+                snap.floor = *after;
+            }
+            LiveEvent::Floor { party, t_s } => {
+                snap.floor = Some(*party);
+                snap.turn_start = Some(s_to_samples(*t_s));
+            }
+            LiveEvent::PauseClose {
+                start_s,
+                end_s,
+                broken_by,
+                ..
+            } => {
+                if snap.silence_start == Some(s_to_samples(*start_s)) {
+                    snap.silence_start = None;
+                }
+                // The speech that ended it, should its own event have been dropped.
+                let by: &[Party] = match broken_by.as_str() {
+                    "rep" => &[Party::Rep],
+                    "prospect" => &[Party::Prospect],
+                    "both" => &[Party::Rep, Party::Prospect],
+                    _ => &[],
+                };
+                for p in by {
+                    snap.speaking_since[side(*p)].get_or_insert(s_to_samples(*end_s));
+                }
+            }
+            LiveEvent::SilenceEnd { start_s, .. }
+                if snap.silence_start == Some(s_to_samples(*start_s)) =>
+            {
+                snap.silence_start = None;
             }
             _ => {}
         }
@@ -419,7 +471,7 @@ impl UiState {
         let s = self.snap?;
         let start = s.silence_start?;
         let after = s.floor?;
-        if self.silence_closed == Some(start) || s.speaking_since.iter().any(Option::is_some) {
+        if s.speaking_since.iter().any(Option::is_some) {
             return None;
         }
         let held = s.now.saturating_sub(start);
@@ -430,7 +482,8 @@ impl UiState {
     }
 
     /// The one cue to show now, by priority: hold (or a pause's outcome) > interruption >
-    /// monologue > talk share. None while paused.
+    /// monologue > talk share (only while the rep has the floor and the prospect is not
+    /// speaking). None while paused.
     pub fn cue(&self) -> Option<Cue> {
         if self.paused() {
             return None;
@@ -464,8 +517,11 @@ impl UiState {
                 question: m.question.clone(),
             });
         }
+        // Advice for while the rep holds the floor: it gives way while the prospect talks.
         if self.limits.talk_share
             && let Some(s) = self.snap
+            && s.floor == Some(Party::Rep)
+            && s.speaking_since[side(Party::Prospect)].is_none()
             && samples_to_s(s.talk_recent[0] + s.talk_recent[1]) >= TALK_SHARE_MIN_TALK_S
             && let Some(share) = self.share_recent()
             && share > self.limits.talk_share_warn

@@ -11,7 +11,7 @@ use ratatui::widgets::Widget;
 
 use super::state::{Action, Cue, PauseEnd, Speaking, UiState};
 use super::theme::{PLAIN, THEME, Theme};
-use super::view::Dashboard;
+use super::view::{Dashboard, MIN_HEIGHT_ROWS, MIN_WIDTH_COLS};
 use super::widgets::cue::CuePanel;
 use crate::analysis::Levels;
 use crate::config::Config;
@@ -172,6 +172,102 @@ fn a_closed_pause_hides_the_hold_cue_before_the_next_snapshot() {
     assert_eq!(s.cue(), None);
 }
 
+#[test]
+fn now_and_the_cue_agree_when_the_rep_breaks_the_silence_between_snapshots() {
+    let mut s = state();
+    // Silent since 10.0 s after the rep spoke; the last snapshot is at 11.42 s.
+    s.on_snapshot(&silence_after(Party::Rep, 10.0, 11.42));
+    let before = screen(&s);
+    assert!(before.contains("Silence   1.4 s"), "{before}");
+    assert!(before.contains("You asked. Let them answer."), "{before}");
+    // The rep speaks at 11.4 s; the events arrive before the next snapshot.
+    s.on_event(&LiveEvent::SpeechStart {
+        party: Party::Rep,
+        t_s: 11.4,
+    });
+    s.on_event(&LiveEvent::PauseClose {
+        start_s: 10.0,
+        end_s: 11.4,
+        after: Some(Party::Rep),
+        broken_by: "rep".into(),
+        held: false,
+    });
+    let text = screen(&s);
+    assert!(text.contains("You broke the silence at 1.4 s"), "{text}");
+    let now = text.lines().find(|l| l.contains("Now")).expect("now line");
+    assert!(now.contains("Rep speaking"), "{text}");
+    assert!(!now.contains("Silence"), "{text}");
+    assert!(matches!(s.speaking(), Speaking::Rep { .. }));
+
+    // The same when the speech's own event was dropped: the closed pause is enough.
+    let mut d = state();
+    d.on_snapshot(&silence_after(Party::Rep, 10.0, 11.42));
+    d.on_event(&LiveEvent::PauseClose {
+        start_s: 10.0,
+        end_s: 11.4,
+        after: Some(Party::Rep),
+        broken_by: "rep".into(),
+        held: false,
+    });
+    assert!(
+        matches!(d.speaking(), Speaking::Rep { .. }),
+        "{}",
+        screen(&d)
+    );
+
+    // And back: the rep stops, a silence starts; "Now" says so before the next snapshot.
+    s.on_event(&LiveEvent::SpeechEnd {
+        party: Party::Rep,
+        start_s: 11.4,
+        end_s: 11.42,
+    });
+    s.on_event(&LiveEvent::SilenceStart {
+        start_s: 11.42,
+        after: Some(Party::Rep),
+    });
+    assert!(matches!(s.speaking(), Speaking::Silence { .. }));
+}
+
+#[test]
+fn the_talk_share_cue_gives_way_while_the_prospect_talks() {
+    let mut s = state();
+    let busy = Snapshot {
+        floor: Some(Party::Rep),
+        turn_start: Some(at(90.0)),
+        speaking_since: [Some(at(90.0)), None],
+        talk_total: [at(90.0), at(20.0)],
+        talk_recent: [at(90.0), at(20.0)],
+        ..snap(100.0)
+    };
+    s.on_snapshot(&busy);
+    assert!(matches!(s.cue(), Some(Cue::TalkShare { .. })));
+    assert!(screen(&s).contains("Ask, then listen."));
+    // The prospect starts talking (over the rep, then alone with the floor): the cue goes.
+    s.on_snapshot(&Snapshot {
+        speaking_since: [Some(at(90.0)), Some(at(100.0))],
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+    assert!(!screen(&s).contains("Ask, then listen."));
+    s.on_snapshot(&Snapshot {
+        floor: Some(Party::Prospect),
+        turn_start: Some(at(100.0)),
+        speaking_since: [None, Some(at(100.0))],
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+    // Between the prospect's words, their turn goes on: still no cue.
+    s.on_snapshot(&Snapshot {
+        now: at(104.5),
+        floor: Some(Party::Prospect),
+        turn_start: Some(at(100.0)),
+        speaking_since: [None, None],
+        silence_start: Some(at(104.0)),
+        ..busy
+    });
+    assert_eq!(s.cue(), None);
+}
+
 // --- priorities and switches -------------------------------------------------------------
 
 #[test]
@@ -180,7 +276,7 @@ fn one_cue_at_a_time_by_priority() {
     s.on_snapshot(&Snapshot {
         floor: Some(Party::Rep),
         turn_start: Some(at(40.0)),
-        speaking_since: [Some(at(40.0)), Some(at(100.5))],
+        speaking_since: [Some(at(40.0)), None],
         talk_total: [at(90.0), at(20.0)],
         talk_recent: [at(90.0), at(20.0)],
         ..snap(101.0)
@@ -527,6 +623,89 @@ fn fits_80_by_24_with_every_row_in_place() {
     // Smaller than 80x24 still draws without panicking.
     let tiny = render_with(&s, &THEME, 30, 8);
     assert_eq!(tiny.area.height, 8);
+}
+
+/// A busy moment: the hold cue, a side without signal, marks.
+fn busy_state() -> UiState {
+    let mut s = state();
+    s.on_snapshot(&Snapshot {
+        talk_total: [at(30.0), at(40.0)],
+        talk_recent: [at(30.0), at(40.0)],
+        levels: Levels {
+            dbfs: [-120.0, -40.0],
+            quiet_since: [Some(0), None],
+        },
+        marks: 12,
+        ..silence_after(Party::Rep, 68.0, 999.0)
+    });
+    s
+}
+
+#[test]
+fn below_the_minimum_size_one_line_says_the_terminal_is_too_small() {
+    let mut s = busy_state();
+    for help in [false, true] {
+        if help {
+            s.on_key(key(KeyCode::Char('?')));
+        }
+        let rows = lines(&render_with(&s, &THEME, 50, 15));
+        let used: Vec<&String> = rows.iter().filter(|r| !r.trim().is_empty()).collect();
+        assert_eq!(used.len(), 1, "{}", rows.join("\n"));
+        assert_eq!(
+            used[0].trim(),
+            "terminal too small (50x15): tacet needs 74x18",
+            "{}",
+            rows.join("\n")
+        );
+        // One short of the minimum either way is too small too.
+        for (w, h) in [(MIN_WIDTH_COLS - 1, 24), (80, MIN_HEIGHT_ROWS - 1)] {
+            let text = lines(&render_with(&s, &THEME, w, h)).join("\n");
+            assert!(text.contains("terminal too small"), "{w}x{h}: {text}");
+        }
+        // Tiny terminals still draw without panicking.
+        for (w, h) in [(0, 0), (1, 1), (10, 3)] {
+            let _ = render_with(&s, &THEME, w, h);
+        }
+    }
+}
+
+#[test]
+fn at_the_minimum_size_every_row_and_the_help_fit_unbroken() {
+    let mut s = busy_state();
+    let (w, h) = (MIN_WIDTH_COLS, MIN_HEIGHT_ROWS);
+    let rows = lines(&render_with(&s, &THEME, w, h));
+    let all = rows.join("\n");
+    assert!(!all.contains("too small"), "{all}");
+    assert!(rows[0].trim_end().ends_with("16:39"), "{all}");
+    // The hold cue in big digits, with its words.
+    assert!(
+        all.contains('█') && all.contains("hold the silence"),
+        "{all}"
+    );
+    assert!(all.contains("You asked. Let them answer."), "{all}");
+    assert!(
+        all.contains("no signal for 999 s - check the device"),
+        "{all}"
+    );
+    let footer = &rows[usize::from(h) - 1];
+    assert!(footer.contains("? help"), "{footer}");
+    assert!(
+        footer.trim_end().ends_with("marks 12  dropped 0.0 s"),
+        "{footer}"
+    );
+    // The help box: each key on one line, the note whole.
+    s.on_key(key(KeyCode::Char('?')));
+    let help = lines(&render_with(&s, &THEME, w, h)).join("\n");
+    for line in [
+        "q, Ctrl-C   quit and save the report",
+        "space       mark this moment (in the report)",
+        "p           pause analysis (privacy), again to resume",
+        "n           silence cues off / on",
+        "?, Esc      close this help",
+        "([cues]).",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The whole dashboard: lays the widgets out from a [`UiState`]. Calm by design: one cue in
-//! the middle, a few quiet rows of context around it.
+//! the middle, a few quiet rows of context around it. Below [`MIN_WIDTH_COLS`] x
+//! [`MIN_HEIGHT_ROWS`] it shows one line saying the terminal is too small, rather than rows
+//! and a help box cut or wrapped out of shape.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 use super::state::UiState;
@@ -15,6 +18,13 @@ use super::widgets::speaking::SpeakingLine;
 use super::widgets::status::StatusLine;
 use super::widgets::talk_share::TalkShareGauge;
 use crate::timeline::samples_to_s;
+
+/// The narrowest terminal the dashboard is drawn in: the footer's keys and counters, a
+/// meter's no-signal warning and the help box's lines all fit unbroken.
+pub const MIN_WIDTH_COLS: u16 = 74;
+/// The lowest terminal the dashboard is drawn in: the hold cue in big digits, and the help
+/// box whole.
+pub const MIN_HEIGHT_ROWS: u16 = 18;
 
 /// The dashboard over a state. Borrowed, so the state is not cloned every frame.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +45,21 @@ impl Widget for Dashboard<'_> {
         let s = self.state;
         let t = self.theme;
         buf.set_style(area, t.text);
+        if area.width < MIN_WIDTH_COLS || area.height < MIN_HEIGHT_ROWS {
+            let line = format!(
+                "terminal too small ({}x{}): tacet needs {MIN_WIDTH_COLS}x{MIN_HEIGHT_ROWS}",
+                area.width, area.height
+            );
+            let row = Rect {
+                y: area.y + area.height / 2,
+                height: area.height.min(1),
+                ..area
+            };
+            Line::styled(line, t.warn)
+                .alignment(Alignment::Center)
+                .render(row, buf);
+            return;
+        }
         let [header, _, speaking, cue, talk, _, meters, _, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

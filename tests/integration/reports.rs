@@ -312,7 +312,10 @@ fn html_page_structure() {
         .filter(|s| s["backchannel"] == true)
         .count();
     assert!(bcs > 0);
-    assert_eq!(count(html, r#"class="seg pro bc""#), bcs);
+    assert_eq!(
+        count(html, r#"data-kind="segment" class="seg pro bc""#),
+        bcs
+    );
     // The headline figures in plain words.
     let share = json["rep"]["share_of_talk"].as_f64().expect("share");
     let report = demo_report();
@@ -350,6 +353,23 @@ fn html_patience_rebuilt_from_segments_matches_the_report() {
 }
 
 #[test]
+fn html_interruptions_rebuilt_from_segments_match_the_report() {
+    use tacet::timeline::Party;
+    let report = demo_report();
+    let cuts = tacet::report::html::interruptions(&report);
+    let of = |p: Party| cuts.iter().filter(|i| i.party == p).count() as u32;
+    assert!(report.rep.interruptions > 0);
+    assert_eq!(of(Party::Rep), report.rep.interruptions);
+    assert_eq!(of(Party::Prospect), report.prospect.interruptions);
+    let html = &demo_outputs()["html"];
+    assert_eq!(count(html, r#"data-kind="interruption""#), cuts.len());
+    // A long call wrapped in rows marks each one once.
+    let long = tile(&report, 48);
+    let html = Format::Html.render(&long);
+    assert_eq!(count(&html, r#"data-kind="interruption""#), 48 * cuts.len());
+}
+
+#[test]
 fn html_escapes_text_and_wraps_long_calls() {
     let mut report = demo_report();
     report.source = r#"<script>alert("x")</script> & 'quotes'.wav"#.into();
@@ -369,6 +389,46 @@ fn html_escapes_text_and_wraps_long_calls() {
     let rows = count(&html, r#"<svg class="row""#);
     assert_eq!(rows, (long.duration_s / 300.0).ceil() as usize);
     assert_eq!(count(&html, r#"data-kind="segment""#), long.segments.len());
+}
+
+#[test]
+fn html_shows_the_session_date_in_local_time_with_its_offset() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let data = home.path().join("data");
+    // A zone 5 h 30 min east of UTC, given as a POSIX rule (no zone files needed).
+    let out = Command::new(tacet_bin())
+        .args(["demo", "--no-ui", "--speed", "500", "--data-dir"])
+        .arg(&data)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_DATA_HOME", home.path().join(".local/share"))
+        .env_remove("TACET_DATA_DIR")
+        .env("TZ", "IST-5:30")
+        .output()
+        .expect("run tacet");
+    assert!(out.status.success(), "demo: {}", stderr(&out));
+    let dir = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions")
+        .next()
+        .expect("a session")
+        .expect("entry")
+        .path();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("json"))
+            .expect("parses");
+    let started = json["started_at"].as_str().expect("started_at");
+    assert!(started.ends_with('Z'), "{started}");
+    let local = tacet::report::html::local_time_with(started, |_| Some(19_800)).expect("local");
+    assert!(local.ends_with(" +05:30"), "{local}");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("html");
+    assert!(
+        html.contains(&format!(r#"<time datetime="{started}">{local}</time>"#)),
+        "{local}: {}",
+        html[html.find("class=\"meta\"").unwrap_or(0)..]
+            .chars()
+            .take(200)
+            .collect::<String>()
+    );
 }
 
 /// The report repeated `times` times back to back (a long call made of the demo call).

@@ -12,6 +12,9 @@ use crate::ui::theme::Theme;
 const LABEL_COLS: u16 = 12;
 /// Width of a bar at most.
 const BAR_MAX_COLS: u16 = 30;
+/// Columns kept after a bar: a space, the level (10 with its gap) and the longest no-signal
+/// warning ("no signal for 9999 s - check the device"), so the bar never cuts the warning.
+const AFTER_BAR_COLS: u16 = 1 + 10 + 39;
 
 /// Two rows: rep, prospect.
 #[derive(Debug, Clone)]
@@ -29,7 +32,7 @@ impl Widget for LevelMeters<'_> {
         let t = self.theme;
         let bar_width = area
             .width
-            .saturating_sub(LABEL_COLS + 48)
+            .saturating_sub(LABEL_COLS + AFTER_BAR_COLS)
             .clamp(8, BAR_MAX_COLS);
         let sides = [("Rep", t.rep), ("Prospect", t.prospect)];
         for (i, (name, style)) in sides.iter().enumerate() {
