@@ -7,6 +7,10 @@ use std::collections::VecDeque;
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 
+/// Largest sample magnitude taken as audio (full scale is 1; floats a little beyond it are
+/// kept, NaN, infinities and absurd values are not).
+const SAMPLE_LIMIT: f32 = 1.0e3;
+
 use super::decimate::{Decimator, factor_for};
 use crate::timeline::ANALYSIS_RATE_HZ;
 
@@ -130,8 +134,23 @@ impl ToAnalysisRate {
         self.out_total += take as u64;
     }
 
-    /// Resamples `input` and appends the output to `out`.
+    /// Resamples `input` and appends the output to `out`. Samples that are not finite
+    /// (NaN or infinite floats in a damaged file) or beyond `SAMPLE_LIMIT` are taken as 0:
+    /// one of them would otherwise make every later sample NaN (and the FFT resampler
+    /// refuses such a spectrum).
     pub fn push(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
+        if !input.iter().all(|v| v.abs() <= SAMPLE_LIMIT) {
+            // A rare path: copy once, cleaned.
+            let clean: Vec<f32> = input
+                .iter()
+                .map(|&v| if v.abs() <= SAMPLE_LIMIT { v } else { 0.0 })
+                .collect();
+            return self.push_clean(&clean, out);
+        }
+        self.push_clean(input, out);
+    }
+
+    fn push_clean(&mut self, input: &[f32], out: &mut VecDeque<f32>) {
         if self.whole.is_some() {
             self.in_total += input.len() as u64;
             let owed = self.expected_out().saturating_sub(self.out_total);
@@ -227,6 +246,24 @@ mod tests {
                 (first as i64 - 16_000).abs() <= 16,
                 "rate {rate}: onset at {first}"
             );
+        }
+    }
+
+    #[test]
+    fn nan_and_infinite_samples_are_taken_as_silence() {
+        for rate in [44_100u32, 48_000, 16_000, 22_050] {
+            let mut r = ToAnalysisRate::new(rate).expect("resampler");
+            let mut x = tone(rate, 300.0, rate as usize);
+            x[100] = f32::NAN;
+            x[2_000] = f32::INFINITY;
+            x[3_000] = -3.0e38;
+            let mut out = VecDeque::new();
+            for block in x.chunks(4_096) {
+                r.push(block, &mut out);
+            }
+            r.finish(&mut out);
+            assert!(out.iter().all(|v| v.is_finite()), "rate {rate}");
+            assert!(out.iter().skip(8_000).any(|v| v.abs() > 0.3), "rate {rate}");
         }
     }
 }

@@ -284,9 +284,12 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
         "pauses: live {lp:?} vs analyze {op:?} (all live: {:?})",
         pause_starts(&live)
     );
+    // Within 150 ms: the captured audio went through the sound server at 48 kHz and the
+    // far end's drift trim, and in some runs the detector ends the speech before the pause
+    // at 16.2 s eleven frames earlier on it (16.09 s) than on the file.
     for (l, o) in lp.iter().zip(&op) {
         assert!(
-            (l - o).abs() < 0.1,
+            (l - o).abs() < 0.15,
             "pause start: live {l:.3} s, analyze {o:.3} s"
         );
     }
