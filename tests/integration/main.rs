@@ -1,7 +1,7 @@
 //! Integration tests: the real `tacet` binary on the bundled demo call, converted copies of
 //! it, every report format, batch and history, hostile inputs, signals, a long call, the
-//! dashboard in a real terminal (tmux), live capture from a real sound server, and (when
-//! present) the labeled speech in ../shared/data.
+//! dashboard in a real terminal (tmux), live capture from a real sound server, the report's
+//! warnings, and (when present) the labeled speech in ../shared/data.
 
 mod common;
 
@@ -18,3 +18,4 @@ mod signals;
 mod soak;
 mod ui_e2e;
 mod vad_quality;
+mod warnings;
