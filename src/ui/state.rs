@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::analysis::Silent;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
 use crate::session::{SessionMsg, Snapshot};
@@ -339,6 +340,26 @@ impl UiState {
             .map_or(0.0, |s| samples_to_s(s.dropped[0] + s.dropped[1]))
     }
 
+    /// The short warning line of the status area: a side with no signal or no speech so far
+    /// (the report's `no_signal` and `no_speech`) and audio lost to overload.
+    pub fn warning(&self) -> Option<String> {
+        let snap = self.snap?;
+        let mut parts = Vec::new();
+        for (party, silent) in [Party::Rep, Party::Prospect].into_iter().zip(snap.silent) {
+            match silent {
+                Some(Silent::NoSignal) => parts.push(format!("{}: no signal", party.name())),
+                Some(Silent::NoSpeech) => {
+                    parts.push(format!("{}: no speech, wrong channel?", party.name()));
+                }
+                None => {}
+            }
+        }
+        if snap.dropped.iter().any(|&d| d > 0) {
+            parts.push("audio lost".into());
+        }
+        (!parts.is_empty()).then(|| format!("warning: {}", parts.join(", ")))
+    }
+
     /// Latest level per side (rep, prospect), dBFS.
     pub fn levels_dbfs(&self) -> [f32; 2] {
         self.snap.map_or([-120.0; 2], |s| s.levels.dbfs)
@@ -464,8 +485,10 @@ impl UiState {
                 question: m.question.clone(),
             });
         }
+        // A silent side (wrong device or channel) makes the share meaningless: no coaching.
         if self.limits.talk_share
             && let Some(s) = self.snap
+            && s.silent.iter().all(Option::is_none)
             && samples_to_s(s.talk_recent[0] + s.talk_recent[1]) >= TALK_SHARE_MIN_TALK_S
             && let Some(share) = self.share_recent()
             && share > self.limits.talk_share_warn
