@@ -178,6 +178,7 @@ impl Analysis {
             }
             _ => {}
         }
+        self.live.set_paused(paused, self.now);
     }
 
     /// Marks the current moment.
@@ -622,5 +623,43 @@ mod tests {
             codes(&result.warnings),
             [(WarningCode::NoSpeech, Some(Party::Prospect))]
         );
+    }
+
+    /// Live and in the report alike: pausing analysis inside the demo's first pause (held,
+    /// 4.12 s to 6.11 s) takes it out of both, and the pauses the live tracker closes are
+    /// the report's.
+    #[test]
+    fn the_live_pauses_are_the_reports_with_analysis_paused() {
+        let config = Config::default();
+        let mut analysis = Analysis::new(&config);
+        let mut call = Muted::new(40, false, [0, 0]);
+        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
+        let mut live = Vec::new();
+        let mut frames = 0;
+        let mut out = |e: LiveEvent| {
+            if let LiveEvent::PauseClose { start_s, end_s, .. } = e {
+                live.push((s_to_samples(start_s), s_to_samples(end_s)));
+            }
+        };
+        while let Ok(Some(fill)) = call.next_frame(&mut rep, &mut prospect) {
+            analysis.set_paused((500..550).contains(&frames));
+            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut out);
+            frames += 1;
+        }
+        let result = analysis.finish(&mut out);
+        let report: Vec<(Samples, Samples)> = result
+            .metrics
+            .pauses
+            .iter()
+            .filter(|p| p.broken_by != engine::BrokenBy::None)
+            .map(|p| (p.span.start, p.span.end))
+            .collect();
+        assert_eq!(result.paused, [Span::new(80_000, 88_000)]);
+        assert!(!report.is_empty());
+        assert!(
+            report.iter().all(|&(start, _)| start > 88_000),
+            "{report:?}"
+        );
+        assert_eq!(live, report);
     }
 }

@@ -60,6 +60,8 @@ pub struct Snapshot {
     pub speaking_since: [Option<Samples>; 2],
     /// Start of the silence in progress.
     pub silence_start: Option<Samples>,
+    /// The silence in progress touches a stretch with analysis paused: it is not a pause.
+    pub silence_touches_paused: bool,
     /// Start of the floor holder's turn.
     pub turn_start: Option<Samples>,
     /// Talk so far per side, whole call.
@@ -292,6 +294,7 @@ fn snapshot(
             analysis.speaking_since(Party::Prospect),
         ],
         silence_start: live.silence_start(),
+        silence_touches_paused: live.silence_touches_paused(),
         turn_start: live.turn_start(),
         talk_total,
         talk_recent,

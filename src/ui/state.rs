@@ -435,12 +435,15 @@ impl UiState {
     }
 
     /// The hold cue, if a pause has reached `nudge_after_s` (audio time since the true end
-    /// of speech) and silence cues are on.
+    /// of speech) and silence cues are on. A silence that touches paused analysis is no pause.
     fn hold(&self) -> Option<Cue> {
         let s = self.snap?;
         let start = s.silence_start?;
         let after = s.floor?;
-        if self.silence_closed == Some(start) || s.speaking_since.iter().any(Option::is_some) {
+        if self.silence_closed == Some(start)
+            || s.silence_touches_paused
+            || s.speaking_since.iter().any(Option::is_some)
+        {
             return None;
         }
         let held = s.now.saturating_sub(start);

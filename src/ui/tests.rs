@@ -34,6 +34,7 @@ fn snap(now_s: f64) -> Snapshot {
         floor: None,
         speaking_since: [None, None],
         silence_start: None,
+        silence_touches_paused: false,
         turn_start: None,
         talk_total: [0, 0],
         talk_recent: [0, 0],
@@ -485,6 +486,20 @@ fn a_silent_side_is_warned_in_the_status_line_and_silences_the_talk_share_cue() 
         ..talking
     });
     assert!(screen(&s).contains("warning: rep: no signal"));
+}
+
+/// A silence that went on through paused analysis is not a pause: after resuming, no hold
+/// cue counts it.
+#[test]
+fn no_hold_cue_for_a_silence_that_touches_paused_analysis() {
+    let mut s = state();
+    s.on_snapshot(&silence_after(Party::Rep, 4.0, 30.0));
+    assert!(matches!(s.cue(), Some(Cue::Hold { .. })));
+    s.on_snapshot(&Snapshot {
+        silence_touches_paused: true,
+        ..silence_after(Party::Rep, 4.0, 30.0)
+    });
+    assert_eq!(s.cue(), None);
 }
 
 #[test]
