@@ -6,7 +6,7 @@ use crate::audio::source::{FrameSource, SourceError};
 use crate::config::Config;
 use crate::conversation::engine::{self, Metrics, Thresholds};
 use crate::conversation::{Bridger, LiveEvent, LiveTracker};
-use crate::report::Warning;
+use crate::report::{Warning, WarningCode};
 use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
 use crate::vad::{Edge, SpeechTracker, default_tracker};
 
@@ -56,6 +56,15 @@ pub struct Levels {
     pub quiet_since: [Option<Samples>; 2],
 }
 
+/// Why one side's figures are doubtful: its channel is silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silent {
+    /// Below [`NO_SIGNAL_DBFS`] all along (wrong device or channel, muted loopback).
+    NoSignal,
+    /// A signal, but no speech while the other side spoke (wrong channel?).
+    NoSpeech,
+}
+
 /// The analysis state of one call.
 pub struct Analysis {
     config: Config,
@@ -68,6 +77,8 @@ pub struct Analysis {
     paused: Vec<Span>,
     marks: Vec<Samples>,
     levels: Levels,
+    /// Whether each side has reached [`NO_SIGNAL_DBFS`] in a frame analysed (not paused).
+    heard: [bool; 2],
     dropped: [u64; 2],
     silence: [f32; FRAME_LEN_SAMPLES],
 }
@@ -114,6 +125,7 @@ impl Analysis {
                 dbfs: [-120.0; 2],
                 quiet_since: [Some(0), Some(0)],
             },
+            heard: [false, false],
             dropped: [0, 0],
             silence: [0.0; FRAME_LEN_SAMPLES],
         }
@@ -166,6 +178,7 @@ impl Analysis {
             }
             _ => {}
         }
+        self.live.set_paused(paused, self.now);
     }
 
     /// Marks the current moment.
@@ -176,6 +189,82 @@ impl Analysis {
     /// Records audio lost before analysis (per side, samples at the analysis rate).
     pub fn set_dropped(&mut self, dropped: [u64; 2]) {
         self.dropped = dropped;
+    }
+
+    /// Audio time so far minus the time analysis was paused.
+    pub fn active(&self) -> Samples {
+        let closed: Samples = self.paused.iter().map(Span::len).sum();
+        let open = self.paused_since.map_or(0, |t| self.now.saturating_sub(t));
+        self.now.saturating_sub(closed + open)
+    }
+
+    /// Whether `side` has spoken so far (closed segments or speech in progress).
+    fn spoke(&self, side: usize) -> bool {
+        !self.segments[side].is_empty() || self.bridgers[side].open_start().is_some()
+    }
+
+    /// Which side is silent (rep, prospect): no signal at all once `no_signal_s` of active
+    /// audio has passed; else no speech while the other side spoke, once
+    /// `no_speech_after` of active audio has passed.
+    pub fn silent_sides(&self, no_speech_after: Samples) -> [Option<Silent>; 2] {
+        let active = self.active();
+        let no_signal_after = s_to_samples(self.config.no_signal_s).max(1);
+        std::array::from_fn(|side| {
+            if !self.heard[side] && active >= no_signal_after {
+                Some(Silent::NoSignal)
+            } else if active >= no_speech_after.max(1) && !self.spoke(side) && self.spoke(1 - side)
+            {
+                Some(Silent::NoSpeech)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The warnings the analysis itself can tell (product.md, "Report"): `no_signal`,
+    /// `no_speech` and `audio_dropped`, per side.
+    fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (side, silent) in self.silent_sides(0).into_iter().enumerate() {
+            let party = PARTIES[side];
+            let (code, message) = match silent {
+                Some(Silent::NoSignal) => (
+                    WarningCode::NoSignal,
+                    format!(
+                        "The {}'s side had no signal for the whole call (below {NO_SIGNAL_DBFS:.0} dBFS): a wrong device or channel, or a muted loopback? The figures that compare both sides are doubtful.",
+                        party.name()
+                    ),
+                ),
+                Some(Silent::NoSpeech) => (
+                    WarningCode::NoSpeech,
+                    format!(
+                        "The {}'s side never spoke while the {} did: a wrong channel? The figures that compare both sides are doubtful.",
+                        party.name(),
+                        party.other().name()
+                    ),
+                ),
+                None => continue,
+            };
+            warnings.push(Warning {
+                code,
+                party: Some(party),
+                message,
+            });
+        }
+        for (side, &dropped) in self.dropped.iter().enumerate() {
+            let dropped_s = crate::report::secs(dropped);
+            if dropped_s > 0.0 {
+                warnings.push(Warning {
+                    code: WarningCode::AudioDropped,
+                    party: Some(PARTIES[side]),
+                    message: format!(
+                        "{dropped_s:.3} s of the {}'s audio was lost to overload: the figures miss it.",
+                        PARTIES[side].name()
+                    ),
+                });
+            }
+        }
+        warnings
     }
 
     fn apply_edges(&mut self, side: usize, edges: &[Edge], out: &mut impl FnMut(LiveEvent)) {
@@ -231,6 +320,7 @@ impl Analysis {
             self.levels.dbfs[side] = db.max(released).max(-120.0);
             if db >= NO_SIGNAL_DBFS {
                 self.levels.quiet_since[side] = None;
+                self.heard[side] |= !paused;
             } else if self.levels.quiet_since[side].is_none() {
                 self.levels.quiet_since[side] = Some(self.now);
             }
@@ -278,13 +368,14 @@ impl Analysis {
         self.live.advance(end, out);
         let th = Thresholds::from_config(&self.config);
         let metrics = engine::analyze(&self.segments[0], &self.segments[1], end, &self.paused, &th);
+        let warnings = self.warnings();
         CallResult {
             metrics,
             marks: self.marks,
             paused: self.paused,
             dropped: self.dropped,
             config: self.config,
-            warnings: Vec::new(),
+            warnings,
         }
     }
 }
@@ -399,5 +490,176 @@ impl SegmentDetector {
         }
         spans.retain(|s| !s.is_empty());
         spans
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::source::{FileSource, FrameFill};
+
+    /// The first seconds of the demo call (the rep speaks from 0.5 s to 4.1 s, the prospect
+    /// from 6.1 s), with the prospect's side replaced by silence or kept, and some audio
+    /// reported lost.
+    struct Muted {
+        call: FileSource,
+        frames_left: u64,
+        mute_prospect: bool,
+        dropped: [u64; 2],
+    }
+
+    impl Muted {
+        fn new(seconds: u64, mute_prospect: bool, dropped: [u64; 2]) -> Muted {
+            match FileSource::demo() {
+                Ok(call) => Muted {
+                    call,
+                    frames_left: seconds * 100,
+                    mute_prospect,
+                    dropped,
+                },
+                Err(e) => panic!("the demo call: {e}"),
+            }
+        }
+    }
+
+    impl FrameSource for Muted {
+        fn next_frame(
+            &mut self,
+            rep: &mut [f32],
+            prospect: &mut [f32],
+        ) -> Result<Option<FrameFill>, SourceError> {
+            if self.frames_left == 0 {
+                return Ok(None);
+            }
+            self.frames_left -= 1;
+            let fill = self.call.next_frame(rep, prospect)?;
+            if self.mute_prospect {
+                prospect.fill(0.0);
+            }
+            Ok(fill)
+        }
+
+        fn dropped_samples(&self) -> [u64; 2] {
+            self.dropped
+        }
+    }
+
+    fn warnings(seconds: u64, mute_prospect: bool, dropped: [u64; 2]) -> Vec<Warning> {
+        let mut source = Muted::new(seconds, mute_prospect, dropped);
+        match run_source(&mut source, &Config::default(), &mut |_| {}) {
+            Ok(result) => result.warnings,
+            Err(e) => panic!("synthetic call: {e}"),
+        }
+    }
+
+    fn codes(warnings: &[Warning]) -> Vec<(WarningCode, Option<Party>)> {
+        warnings.iter().map(|w| (w.code, w.party)).collect()
+    }
+
+    #[test]
+    fn a_call_with_both_sides_speaking_has_no_warning() {
+        assert_eq!(warnings(30, false, [0, 0]), []);
+    }
+
+    /// No signal for the whole call, once the call is `no_signal_s` (20 s) long; a shorter
+    /// call with a silent side gets `no_speech` instead (it never spoke while the rep did).
+    #[test]
+    fn a_silent_side_gets_no_signal_or_no_speech() {
+        let long = warnings(30, true, [0, 0]);
+        assert_eq!(
+            codes(&long),
+            [(WarningCode::NoSignal, Some(Party::Prospect))]
+        );
+        assert!(
+            long[0].message.contains("prospect's side had no signal"),
+            "{long:?}"
+        );
+        let short = warnings(10, true, [0, 0]);
+        assert_eq!(
+            codes(&short),
+            [(WarningCode::NoSpeech, Some(Party::Prospect))]
+        );
+        assert!(
+            short[0].message.contains("never spoke while the rep did"),
+            "{short:?}"
+        );
+    }
+
+    /// `audio_dropped` exactly when the report's `dropped_s` (rounded to the millisecond)
+    /// is above 0, for the side that lost audio.
+    #[test]
+    fn lost_audio_gets_audio_dropped_for_its_side() {
+        let w = warnings(12, false, [0, 1600]);
+        assert_eq!(
+            codes(&w),
+            [(WarningCode::AudioDropped, Some(Party::Prospect))]
+        );
+        assert!(
+            w[0].message.contains("0.100 s of the prospect's audio"),
+            "{w:?}"
+        );
+        // 4 samples (0.25 ms) round to a dropped_s of 0: no warning either.
+        assert_eq!(warnings(12, false, [4, 0]), []);
+    }
+
+    /// Time with analysis paused does not count towards `no_signal_s`: a 30 s call paused
+    /// after 5 s is too short for `no_signal`, so its silent side gets `no_speech`.
+    #[test]
+    fn paused_time_does_not_count_towards_no_signal() {
+        let config = Config::default();
+        let mut analysis = Analysis::new(&config);
+        let mut call = Muted::new(30, true, [0, 0]);
+        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
+        let mut frames = 0;
+        while let Ok(Some(fill)) = call.next_frame(&mut rep, &mut prospect) {
+            // Paused from 5 s to the end: 5 s of active audio.
+            analysis.set_paused(frames >= 500);
+            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |_| {});
+            frames += 1;
+        }
+        assert_eq!(analysis.active(), 5 * 16_000);
+        let result = analysis.finish(&mut |_| {});
+        assert_eq!(
+            codes(&result.warnings),
+            [(WarningCode::NoSpeech, Some(Party::Prospect))]
+        );
+    }
+
+    /// Live and in the report alike: pausing analysis inside the demo's first pause (held,
+    /// 4.12 s to 6.11 s) takes it out of both, and the pauses the live tracker closes are
+    /// the report's.
+    #[test]
+    fn the_live_pauses_are_the_reports_with_analysis_paused() {
+        let config = Config::default();
+        let mut analysis = Analysis::new(&config);
+        let mut call = Muted::new(40, false, [0, 0]);
+        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
+        let mut live = Vec::new();
+        let mut frames = 0;
+        let mut out = |e: LiveEvent| {
+            if let LiveEvent::PauseClose { start_s, end_s, .. } = e {
+                live.push((s_to_samples(start_s), s_to_samples(end_s)));
+            }
+        };
+        while let Ok(Some(fill)) = call.next_frame(&mut rep, &mut prospect) {
+            analysis.set_paused((500..550).contains(&frames));
+            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut out);
+            frames += 1;
+        }
+        let result = analysis.finish(&mut out);
+        let report: Vec<(Samples, Samples)> = result
+            .metrics
+            .pauses
+            .iter()
+            .filter(|p| p.broken_by != engine::BrokenBy::None)
+            .map(|p| (p.span.start, p.span.end))
+            .collect();
+        assert_eq!(result.paused, [Span::new(80_000, 88_000)]);
+        assert!(!report.is_empty());
+        assert!(
+            report.iter().all(|&(start, _)| start > 88_000),
+            "{report:?}"
+        );
+        assert_eq!(live, report);
     }
 }

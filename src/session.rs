@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
 
-use crate::analysis::{Analysis, CallResult, Levels};
+use crate::analysis::{Analysis, CallResult, Levels, Silent};
 use crate::audio::source::{FrameSource, SourceError};
 use crate::config::Config;
 use crate::conversation::LiveEvent;
@@ -60,6 +60,8 @@ pub struct Snapshot {
     pub speaking_since: [Option<Samples>; 2],
     /// Start of the silence in progress.
     pub silence_start: Option<Samples>,
+    /// The silence in progress touches a stretch with analysis paused: it is not a pause.
+    pub silence_touches_paused: bool,
     /// Start of the floor holder's turn.
     pub turn_start: Option<Samples>,
     /// Talk so far per side, whole call.
@@ -68,6 +70,9 @@ pub struct Snapshot {
     pub talk_recent: [Samples; 2],
     /// Audio lost per side.
     pub dropped: [u64; 2],
+    /// Per side, why it looks silent so far (no signal, or no speech while the other side
+    /// spoke), once `no_signal_s` of active audio has passed.
+    pub silent: [Option<Silent>; 2],
     /// Analysis paused.
     pub paused: bool,
     /// Marks so far.
@@ -271,7 +276,13 @@ fn talk_recent(analysis: &Analysis, window: Samples) -> ([Samples; 2], [Samples;
     (total, recent)
 }
 
-fn snapshot(analysis: &Analysis, window: Samples, dropped: [u64; 2], marks: usize) -> Snapshot {
+fn snapshot(
+    analysis: &Analysis,
+    window: Samples,
+    no_signal: Samples,
+    dropped: [u64; 2],
+    marks: usize,
+) -> Snapshot {
     let live = analysis.live();
     let (talk_total, talk_recent) = talk_recent(analysis, window);
     Snapshot {
@@ -283,10 +294,12 @@ fn snapshot(analysis: &Analysis, window: Samples, dropped: [u64; 2], marks: usiz
             analysis.speaking_since(Party::Prospect),
         ],
         silence_start: live.silence_start(),
+        silence_touches_paused: live.silence_touches_paused(),
         turn_start: live.turn_start(),
         talk_total,
         talk_recent,
         dropped,
+        silent: analysis.silent_sides(no_signal),
         paused: analysis.is_paused(),
         marks,
     }
@@ -335,6 +348,7 @@ fn run(
 ) -> Outcome {
     let mut analysis = Analysis::new(config);
     let window = crate::timeline::s_to_samples(config.recent_window_s);
+    let no_signal = crate::timeline::s_to_samples(config.no_signal_s);
     let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
     let mut prospect = [0.0f32; FRAME_LEN_SAMPLES];
     let mut frames: u64 = 0;
@@ -404,7 +418,7 @@ fn run(
         if options.snapshots && frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
             send(SessionMsg::Snapshot(snapshot(
-                &analysis, window, dropped, marks,
+                &analysis, window, no_signal, dropped, marks,
             )));
         }
         if let Pacing::RealTime { speed } = options.pacing {

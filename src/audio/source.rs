@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 use super::InputError;
 use super::decode::AudioReader;
 use super::resample::ToAnalysisRate;
-use crate::report::Warning;
-use crate::timeline::FRAME_LEN_SAMPLES;
+use crate::report::{Warning, WarningCode};
+use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, samples_to_s};
+
+/// Two files of one call (`--rep`, `--prospect`) further apart in length than this get a
+/// `lengths_differ` warning, in samples at the analysis rate (1 s).
+pub const LENGTHS_DIFFER_SAMPLES: Samples = ANALYSIS_RATE_HZ as Samples;
 
 /// Name of the bundled demo call, as reports show it.
 pub const DEMO_NAME: &str = "demo-call.wav (bundled)";
@@ -111,6 +115,10 @@ pub struct FileSource {
     feeds: Vec<Feed>,
     resamplers: [ToAnalysisRate; 2],
     fifos: [VecDeque<f32>; 2],
+    /// Samples of real audio delivered per side (padding excluded).
+    delivered: [Samples; 2],
+    /// The two files of a call given one per side (rep, prospect).
+    pair: Option<[PathBuf; 2]>,
 }
 
 impl std::fmt::Debug for FileSource {
@@ -181,6 +189,8 @@ impl FileSource {
                     ],
                     resamplers,
                     fifos: [VecDeque::new(), VecDeque::new()],
+                    delivered: [0, 0],
+                    pair: Some([rep.clone(), prospect.clone()]),
                 })
             }
         }
@@ -236,6 +246,8 @@ impl FileSource {
             }],
             resamplers,
             fifos: [VecDeque::new(), VecDeque::new()],
+            delivered: [0, 0],
+            pair: None,
         })
     }
 
@@ -314,9 +326,40 @@ impl FrameSource for FileSource {
             out[from_front..n].copy_from_slice(&back[..n - from_front]);
             fifo.drain(..n);
             out[n..].fill(0.0);
+            self.delivered[side] += n as Samples;
         }
         Ok(Some(FrameFill {
             valid_samples: valid,
         }))
+    }
+
+    /// `lengths_differ` when the call's two files, read to their end, are more than
+    /// [`LENGTHS_DIFFER_SAMPLES`] apart in length (the shorter one was padded).
+    fn warnings(&self) -> Vec<Warning> {
+        let Some([rep, prospect]) = &self.pair else {
+            return Vec::new();
+        };
+        let [rep_len, prospect_len] = self.delivered;
+        let ended = self.feeds.iter().all(|f| f.ended) && self.fifos.iter().all(VecDeque::is_empty);
+        if !ended || rep_len.abs_diff(prospect_len) <= LENGTHS_DIFFER_SAMPLES {
+            return Vec::new();
+        }
+        let shorter = if rep_len < prospect_len {
+            "rep's"
+        } else {
+            "prospect's"
+        };
+        vec![Warning {
+            code: WarningCode::LengthsDiffer,
+            party: None,
+            message: format!(
+                "The rep's file '{}' ({:.1} s) and the prospect's file '{}' ({:.1} s) differ in length by {:.1} s: the {shorter} side was padded with silence at the end. Check that both files are of the same call and start at the same moment.",
+                rep.display(),
+                samples_to_s(rep_len),
+                prospect.display(),
+                samples_to_s(prospect_len),
+                samples_to_s(rep_len.abs_diff(prospect_len))
+            ),
+        }]
     }
 }

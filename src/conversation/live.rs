@@ -1,6 +1,8 @@
 //! The live tracker: folds both parties' bridged speech, as it is decided, into the events
 //! a rep sees during the call (pauses opening and closing, floor changes, interruptions,
-//! monologues). Pure: time only comes in as sample counts.
+//! monologues). Pure: time only comes in as sample counts. A silence that touches a stretch
+//! with analysis paused (`p`) is not a pause, live as in the report (product.md, "paused
+//! time").
 
 use serde::Serialize;
 
@@ -54,7 +56,8 @@ pub enum LiveEvent {
         /// True when the prospect broke it.
         held: bool,
     },
-    /// A silence shorter than a pause ended.
+    /// A silence that was not a pause ended: shorter than `pause_min_s`, or touching a
+    /// stretch with analysis paused (then it may follow a `PauseOpen`, which it withdraws).
     SilenceEnd {
         /// When it began.
         start_s: f64,
@@ -134,6 +137,10 @@ pub struct LiveTracker {
     any_speech: bool,
     last_monologue_cue: Option<Samples>,
     monologue_cued_turn: Option<Samples>,
+    /// Stretches with analysis paused, closed.
+    paused: Vec<Span>,
+    /// Start of the stretch with analysis paused now, if it is.
+    paused_since: Option<Samples>,
 }
 
 fn ix(p: Party) -> usize {
@@ -168,7 +175,37 @@ impl LiveTracker {
             any_speech: false,
             last_monologue_cue: None,
             monologue_cued_turn: None,
+            paused: Vec::new(),
+            paused_since: None,
         }
+    }
+
+    /// Analysis is paused (`p`) from `at`, or resumed at `at`. Nothing is measured in a
+    /// paused stretch, and a silence that touches one is not a pause.
+    pub fn set_paused(&mut self, paused: bool, at: Samples) {
+        match (paused, self.paused_since) {
+            (true, None) => self.paused_since = Some(at),
+            (false, Some(since)) => {
+                self.paused.push(Span::new(since, at.max(since)));
+                self.paused_since = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// True when `[a, b)` meets a stretch with analysis paused (one still open counts as
+    /// running on), as the engine counts it for the report.
+    fn meets_paused(&self, a: Samples, b: Samples) -> bool {
+        self.paused_since.is_some_and(|p| p < b)
+            || self.paused.iter().any(|p| p.start < b && a < p.end)
+    }
+
+    /// True when the silence in progress touches a stretch with analysis paused, so it is
+    /// not a pause (the dashboard shows no hold cue for it).
+    pub fn silence_touches_paused(&self) -> bool {
+        self.silence_start.is_some_and(|start| {
+            self.paused_since.is_some() || self.paused.iter().any(|p| p.end > start)
+        })
     }
 
     /// The floor holder now.
@@ -176,9 +213,17 @@ impl LiveTracker {
         self.floor
     }
 
-    /// Start of the silence in progress, if neither party speaks.
+    /// Start of the silence in progress, if neither party speaks: the true end of the last
+    /// speech, or, for a silence that went on through paused analysis, where analysis
+    /// resumed (paused time is not silence).
     pub fn silence_start(&self) -> Option<Samples> {
-        self.silence_start
+        let start = self.silence_start?;
+        let resumed = self
+            .paused
+            .last()
+            .filter(|_| self.paused_since.is_none())
+            .map_or(start, |p| p.end.max(start));
+        Some(resumed)
     }
 
     /// Start of `party`'s speech in progress.
@@ -212,7 +257,15 @@ impl LiveTracker {
             t_s: samples_to_s(t),
         });
         if let Some(start) = self.silence_start.take() {
-            if self.pause_opened && t >= start + self.limits.pause_min {
+            // The definition decides, not whether the pause was seen opening: a silence of
+            // at least pause_min that meets no paused stretch is a pause.
+            if t >= start + self.limits.pause_min && !self.meets_paused(start, t) {
+                if !self.pause_opened {
+                    out(LiveEvent::PauseOpen {
+                        start_s: samples_to_s(start),
+                        after: self.floor,
+                    });
+                }
                 let other_open = self.open[ix(party.other())].is_some_and(|s| s == t);
                 let broken_by = if other_open { "both" } else { party.name() };
                 out(LiveEvent::PauseClose {
@@ -342,6 +395,7 @@ impl LiveTracker {
             && !self.pause_opened
             && self.any_speech
             && decided >= start + self.limits.pause_min
+            && !self.meets_paused(start, decided)
         {
             self.pause_opened = true;
             out(LiveEvent::PauseOpen {
@@ -406,6 +460,108 @@ mod tests {
             party: Party::Prospect,
             t_s: 5.0
         }));
+    }
+
+    /// The pauses the tracker closed: (start, end, broken_by).
+    fn closed(ev: &[LiveEvent]) -> Vec<(f64, f64, String)> {
+        ev.iter()
+            .filter_map(|e| match e {
+                LiveEvent::PauseClose {
+                    start_s,
+                    end_s,
+                    broken_by,
+                    ..
+                } => Some((*start_s, *end_s, broken_by.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A pause opened (rep 0-3 s, silence from 3 s, open at 4 s), then analysis was paused
+    /// from 5 s to 20 s, and the prospect spoke at 21 s. The silence touches the paused
+    /// stretch, so it is not a pause, live as in the report: no "held", and the silence
+    /// ends plainly. The engine, given the same timeline, counts no pause either.
+    #[test]
+    fn a_silence_across_paused_analysis_is_not_a_pause() {
+        let mut tracker = LiveTracker::new(&Config::default());
+        let mut ev = Vec::new();
+        let mut o = |e| ev.push(e);
+        tracker.speech_start(Party::Rep, 0, &mut o);
+        tracker.speech_end(Party::Rep, Span::new(0, 3 * SR), &mut o);
+        tracker.advance(4 * SR + SR / 2, &mut o);
+        tracker.set_paused(true, 5 * SR);
+        assert!(tracker.silence_touches_paused());
+        tracker.advance(5 * SR + SR / 2, &mut o);
+        tracker.set_paused(false, 20 * SR);
+        tracker.advance(20 * SR + SR / 2, &mut o);
+        assert!(tracker.silence_touches_paused());
+        // The silence shown after resuming counts from the resume, not through the pause.
+        assert_eq!(tracker.silence_start(), Some(20 * SR));
+        tracker.speech_start(Party::Prospect, 21 * SR, &mut o);
+        tracker.speech_end(Party::Prospect, Span::new(21 * SR, 25 * SR), &mut o);
+        assert!(ev.contains(&LiveEvent::PauseOpen {
+            start_s: 3.0,
+            after: Some(Party::Rep)
+        }));
+        assert_eq!(closed(&ev), []);
+        assert!(ev.contains(&LiveEvent::SilenceEnd {
+            start_s: 3.0,
+            end_s: 21.0
+        }));
+        let th = crate::conversation::engine::Thresholds::from_config(&Config::default());
+        let m = crate::conversation::engine::analyze(
+            &[Span::new(0, 3 * SR)],
+            &[Span::new(21 * SR, 25 * SR)],
+            25 * SR,
+            &[Span::new(5 * SR, 20 * SR)],
+            &th,
+        );
+        assert_eq!(m.pauses, []);
+    }
+
+    /// Speech cut off by pausing (rep 0-2 s, paused 2-10 s): the silence begins in the
+    /// paused stretch, never opens as a pause, and after it no hold is counted. A silence
+    /// wholly after the resume is a pause again.
+    #[test]
+    fn a_silence_from_paused_analysis_never_opens_and_later_ones_do() {
+        let mut tracker = LiveTracker::new(&Config::default());
+        let mut ev = Vec::new();
+        let mut o = |e| ev.push(e);
+        tracker.speech_start(Party::Rep, 0, &mut o);
+        tracker.set_paused(true, 2 * SR);
+        tracker.speech_end(Party::Rep, Span::new(0, 2 * SR), &mut o);
+        tracker.advance(9 * SR, &mut o);
+        tracker.set_paused(false, 10 * SR);
+        tracker.advance(12 * SR, &mut o);
+        tracker.speech_start(Party::Prospect, 13 * SR, &mut o);
+        tracker.speech_end(Party::Prospect, Span::new(13 * SR, 15 * SR), &mut o);
+        assert!(!tracker.silence_touches_paused());
+        tracker.advance(17 * SR, &mut o);
+        tracker.speech_start(Party::Rep, 17 * SR, &mut o);
+        assert!(
+            !ev.iter()
+                .any(|e| matches!(e, LiveEvent::PauseOpen { start_s, .. } if *start_s == 2.0)),
+            "{ev:?}"
+        );
+        assert_eq!(closed(&ev), [(15.0, 17.0, "rep".to_string())]);
+    }
+
+    /// A pause whose opening was never seen (the breaking speech arrived with the first
+    /// decision past pause_min) is still a pause: opened, then closed as held.
+    #[test]
+    fn a_pause_broken_before_it_was_seen_opening_is_still_a_pause() {
+        let ev = collect(|t, out| {
+            let mut o = |e| out(e);
+            t.speech_start(Party::Rep, 0, &mut o);
+            t.speech_end(Party::Rep, Span::new(0, 3 * SR), &mut o);
+            t.advance(3 * SR + SR / 2, &mut o);
+            t.speech_start(Party::Prospect, 4 * SR + SR / 2, &mut o);
+        });
+        assert!(ev.contains(&LiveEvent::PauseOpen {
+            start_s: 3.0,
+            after: Some(Party::Rep)
+        }));
+        assert_eq!(closed(&ev), [(3.0, 4.5, "prospect".to_string())]);
     }
 
     #[test]

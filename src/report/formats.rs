@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::Report;
+use super::{Report, WarningCode};
 use crate::timeline::Party;
 
 fn pct(v: Option<f64>) -> String {
@@ -26,8 +26,29 @@ pub fn near_target_band(target: f64) -> (f64, f64) {
     ((target - 0.13).max(0.0), (target + 0.07).min(1.0))
 }
 
-/// The rep's share of talk against the target band, in words.
+/// Which sides (rep, prospect) are silent by the report's warnings (`no_signal`,
+/// `no_speech`): their channel carried nothing, so shares and pauses say little.
+pub fn silent_sides(r: &Report) -> [bool; 2] {
+    let silent = |party: Party| {
+        r.warnings.iter().any(|w| {
+            matches!(w.code, WarningCode::NoSignal | WarningCode::NoSpeech)
+                && w.party.is_none_or(|p| p == party)
+        })
+    };
+    [silent(Party::Rep), silent(Party::Prospect)]
+}
+
+/// The rep's share of talk against the target band, in words. When a side is silent (wrong
+/// device or channel) the share is doubtful, and the words say so instead of coaching.
 pub fn share_verdict(r: &Report) -> &'static str {
+    match silent_sides(r) {
+        [true, true] => return "figures doubtful: both sides are silent - check the channels",
+        [true, false] => return "figures doubtful: your side is silent - check the channel",
+        [false, true] => {
+            return "figures doubtful: the prospect's side is silent - check the channel";
+        }
+        [false, false] => {}
+    }
     let (lo, hi) = near_target_band(r.config.talk_share_target);
     match r.rep.share_of_talk {
         Some(s) if s > r.config.talk_share_warn => "well above target: let them talk",
@@ -344,6 +365,48 @@ mod tests {
         let text = super::text(&one_turn_report(10.0, 0.0, 0.0));
         assert!(text.contains("Nobody spoke on this call."), "{text}");
         assert!(!text.contains("talked -"), "{text}");
+    }
+
+    /// A side whose channel is silent makes the share doubtful: the sentence says so and
+    /// names the side, instead of coaching the rep to let them talk.
+    #[test]
+    fn a_silent_side_makes_the_share_doubtful_not_a_coaching_line() {
+        let mut r = one_turn_report(100.0, 90.0, 0.0);
+        assert!(
+            share_sentence(&r).contains("let them talk"),
+            "{}",
+            share_sentence(&r)
+        );
+        for (code, party, words) in [
+            (
+                WarningCode::NoSignal,
+                Some(Party::Prospect),
+                "figures doubtful: the prospect's side is silent - check the channel",
+            ),
+            (
+                WarningCode::NoSpeech,
+                Some(Party::Prospect),
+                "figures doubtful: the prospect's side is silent - check the channel",
+            ),
+            (
+                WarningCode::NoSpeech,
+                Some(Party::Rep),
+                "figures doubtful: your side is silent - check the channel",
+            ),
+        ] {
+            r.warnings = vec![super::super::Warning {
+                code,
+                party,
+                message: "silent".into(),
+            }];
+            let sentence = share_sentence(&r);
+            assert!(sentence.contains(words), "{sentence}");
+            assert!(!sentence.contains("let them talk"), "{sentence}");
+            assert!(text(&r).contains(words));
+        }
+        // Other warnings leave the verdict alone.
+        r.warnings[0].code = WarningCode::AudioDropped;
+        assert!(share_sentence(&r).contains("let them talk"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::timeline::{Party, Samples, Span, samples_to_s};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Seconds rounded to the millisecond.
-fn secs(samples: Samples) -> f64 {
+pub(crate) fn secs(samples: Samples) -> f64 {
     (samples_to_s(samples) * 1000.0).round() / 1000.0
 }
 
@@ -124,6 +124,16 @@ pub struct Mark {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningCode {
+    /// A side below -70 dBFS for the whole call (at least `no_signal_s` of it): wrong
+    /// device, wrong channel or a muted loopback.
+    NoSignal,
+    /// A side that never speaks while the other does: wrong channel?
+    NoSpeech,
+    /// The `--rep` and `--prospect` files are more than 1 s apart in length; the shorter
+    /// one was padded with silence.
+    LengthsDiffer,
+    /// Audio of a side was lost to overload (`dropped_s` above 0).
+    AudioDropped,
     /// A live device stopped delivering samples; the session ended there.
     DeviceStalled,
 }

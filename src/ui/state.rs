@@ -8,6 +8,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::analysis::Silent;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
 use crate::session::{SessionMsg, Snapshot};
@@ -391,6 +392,26 @@ impl UiState {
             .map_or(0.0, |s| samples_to_s(s.dropped[0] + s.dropped[1]))
     }
 
+    /// The short warning line of the status area: a side with no signal or no speech so far
+    /// (the report's `no_signal` and `no_speech`) and audio lost to overload.
+    pub fn warning(&self) -> Option<String> {
+        let snap = self.snap?;
+        let mut parts = Vec::new();
+        for (party, silent) in [Party::Rep, Party::Prospect].into_iter().zip(snap.silent) {
+            match silent {
+                Some(Silent::NoSignal) => parts.push(format!("{}: no signal", party.name())),
+                Some(Silent::NoSpeech) => {
+                    parts.push(format!("{}: no speech, wrong channel?", party.name()));
+                }
+                None => {}
+            }
+        }
+        if snap.dropped.iter().any(|&d| d > 0) {
+            parts.push("audio lost".into());
+        }
+        (!parts.is_empty()).then(|| format!("warning: {}", parts.join(", ")))
+    }
+
     /// Latest level per side (rep, prospect), dBFS.
     pub fn levels_dbfs(&self) -> [f32; 2] {
         self.snap.map_or([-120.0; 2], |s| s.levels.dbfs)
@@ -466,12 +487,12 @@ impl UiState {
     }
 
     /// The hold cue, if a pause has reached `nudge_after_s` (audio time since the true end
-    /// of speech) and silence cues are on.
+    /// of speech) and silence cues are on. A silence that touches paused analysis is no pause.
     fn hold(&self) -> Option<Cue> {
         let s = self.snap?;
         let start = s.silence_start?;
         let after = s.floor?;
-        if s.speaking_since.iter().any(Option::is_some) {
+        if s.silence_touches_paused || s.speaking_since.iter().any(Option::is_some) {
             return None;
         }
         let held = s.now.saturating_sub(start);
@@ -518,10 +539,12 @@ impl UiState {
             });
         }
         // Advice for while the rep holds the floor: it gives way while the prospect talks.
+        // A silent side (wrong device or channel) makes the share meaningless: no coaching.
         if self.limits.talk_share
             && let Some(s) = self.snap
             && s.floor == Some(Party::Rep)
             && s.speaking_since[side(Party::Prospect)].is_none()
+            && s.silent.iter().all(Option::is_none)
             && samples_to_s(s.talk_recent[0] + s.talk_recent[1]) >= TALK_SHARE_MIN_TALK_S
             && let Some(share) = self.share_recent()
             && share > self.limits.talk_share_warn

@@ -13,7 +13,7 @@ use super::state::{Action, Cue, PauseEnd, Speaking, UiState};
 use super::theme::{PLAIN, THEME, Theme};
 use super::view::{Dashboard, MIN_HEIGHT_ROWS, MIN_WIDTH_COLS};
 use super::widgets::cue::CuePanel;
-use crate::analysis::Levels;
+use crate::analysis::{Levels, Silent};
 use crate::config::Config;
 use crate::conversation::LiveEvent;
 use crate::session::{SessionMsg, Snapshot};
@@ -34,10 +34,12 @@ fn snap(now_s: f64) -> Snapshot {
         floor: None,
         speaking_since: [None, None],
         silence_start: None,
+        silence_touches_paused: false,
         turn_start: None,
         talk_total: [0, 0],
         talk_recent: [0, 0],
         dropped: [0, 0],
+        silent: [None, None],
         paused: false,
         marks: 0,
     }
@@ -547,6 +549,53 @@ fn renders_the_no_signal_warning_and_dropped_audio() {
         "{text}"
     );
     assert!(text.contains("dropped 0.1 s"), "{text}");
+}
+
+/// A side silent so far (the report's `no_signal` / `no_speech`) is named on the status
+/// line, and the talk-share cue, meaningless then, stays away.
+#[test]
+fn a_silent_side_is_warned_in_the_status_line_and_silences_the_talk_share_cue() {
+    let mut s = state();
+    let talking = Snapshot {
+        talk_total: [at(90.0), 0],
+        talk_recent: [at(90.0), 0],
+        ..snap(101.0)
+    };
+    s.on_snapshot(&talking);
+    assert!(matches!(s.cue(), Some(Cue::TalkShare { .. })));
+    assert!(!screen(&s).contains("warning"));
+    s.on_snapshot(&Snapshot {
+        silent: [None, Some(Silent::NoSpeech)],
+        dropped: [1600, 0],
+        ..talking
+    });
+    assert_eq!(s.cue(), None);
+    let rows = lines(&render_with(&s, &THEME, 80, 24));
+    assert!(
+        rows[0].contains("warning: prospect: no speech, wrong channel?, audio lost"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].trim_end().ends_with("1:41"), "{}", rows[0]);
+    s.on_snapshot(&Snapshot {
+        silent: [Some(Silent::NoSignal), None],
+        ..talking
+    });
+    assert!(screen(&s).contains("warning: rep: no signal"));
+}
+
+/// A silence that went on through paused analysis is not a pause: after resuming, no hold
+/// cue counts it.
+#[test]
+fn no_hold_cue_for_a_silence_that_touches_paused_analysis() {
+    let mut s = state();
+    s.on_snapshot(&silence_after(Party::Rep, 4.0, 30.0));
+    assert!(matches!(s.cue(), Some(Cue::Hold { .. })));
+    s.on_snapshot(&Snapshot {
+        silence_touches_paused: true,
+        ..silence_after(Party::Rep, 4.0, 30.0)
+    });
+    assert_eq!(s.cue(), None);
 }
 
 #[test]

@@ -77,8 +77,10 @@ impl Widget for Dashboard<'_> {
             width: r.width.saturating_sub(4),
             ..r
         };
+        let warning = s.warning();
         StatusLine {
             title: s.title(),
+            warning: warning.as_deref(),
             now_s: samples_to_s(s.now()),
             paused: s.paused(),
             silence_cues_muted: s.silence_cues_muted(),

@@ -1,7 +1,8 @@
 //! Integration tests: the real `tacet` binary on the bundled demo call, converted copies of
 //! it, every report format, batch and history, hostile inputs, signals, a long call, the
-//! dashboard in a real terminal (tmux), live capture from a real sound server, and (when
-//! present) the labeled speech in ../shared/data.
+//! dashboard in a real terminal (tmux), live capture from a real sound server, the report's
+//! warnings, a replay against analyze, and (when present) the labeled speech in
+//! ../shared/data.
 
 mod common;
 
@@ -12,9 +13,11 @@ mod cli;
 mod formats_in;
 mod hostile;
 mod live_capture;
+mod replay;
 mod reports;
 mod shared_data;
 mod signals;
 mod soak;
 mod ui_e2e;
 mod vad_quality;
+mod warnings;

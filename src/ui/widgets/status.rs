@@ -1,5 +1,5 @@
-//! The status line at the top: the session's title, PAUSED, silence cues off, and the audio
-//! clock.
+//! The status line at the top: the session's title, a warning when a side is silent or audio
+//! was lost, PAUSED, silence cues off, and the audio clock.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,6 +14,8 @@ use crate::ui::theme::Theme;
 pub struct StatusLine<'a> {
     /// The session's title.
     pub title: &'a str,
+    /// What makes the figures doubtful so far, if anything.
+    pub warning: Option<&'a str>,
     /// Audio time, seconds.
     pub now_s: f64,
     /// Analysis paused.
@@ -37,6 +39,10 @@ impl Widget for StatusLine<'_> {
             Span::styled(self.title, t.header),
         ]);
         let mut right = Vec::new();
+        if let Some(w) = self.warning {
+            right.push(Span::styled(w, t.header.patch(t.warn)));
+            right.push(Span::styled("  ", t.header));
+        }
         if self.silence_cues_muted {
             right.push(Span::styled("silence cues off", t.header));
             right.push(Span::styled("  ", t.header));
