@@ -559,6 +559,7 @@ fn a_silent_side_is_warned_in_the_status_line_and_silences_the_talk_share_cue() 
     let talking = Snapshot {
         talk_total: [at(90.0), 0],
         talk_recent: [at(90.0), 0],
+        floor: Some(Party::Rep),
         ..snap(101.0)
     };
     s.on_snapshot(&talking);
