@@ -6,9 +6,9 @@ use crate::audio::source::{FrameSource, SourceError};
 use crate::config::Config;
 use crate::conversation::engine::{self, Metrics, Thresholds};
 use crate::conversation::{Bridger, LiveEvent, LiveTracker};
-use crate::report::{Warning, WarningCode};
 use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
 use crate::vad::{Edge, SpeechTracker, default_tracker};
+use crate::warning::{Warning, WarningCode};
 
 /// Release of the level meters, dB per 10 ms frame.
 const METER_RELEASE_DB_PER_FRAME: f32 = 0.3;
@@ -252,7 +252,7 @@ impl Analysis {
             });
         }
         for (side, &dropped) in self.dropped.iter().enumerate() {
-            let dropped_s = crate::report::secs(dropped);
+            let dropped_s = crate::timeline::samples_to_ms_rounded_s(dropped);
             if dropped_s > 0.0 {
                 warnings.push(Warning {
                     code: WarningCode::AudioDropped,

@@ -21,5 +21,6 @@ pub mod sessions;
 pub mod timeline;
 pub mod ui;
 pub mod vad;
+pub mod warning;
 
 pub use error::Error;

@@ -18,6 +18,11 @@ pub fn samples_to_s(samples: Samples) -> f64 {
     samples as f64 / f64::from(ANALYSIS_RATE_HZ)
 }
 
+/// Samples to seconds, rounded to the millisecond (as reports give them).
+pub fn samples_to_ms_rounded_s(samples: Samples) -> f64 {
+    (samples_to_s(samples) * 1000.0).round() / 1000.0
+}
+
 /// Converts seconds to the nearest sample count on the master timeline (negative -> 0).
 pub fn s_to_samples(seconds: f64) -> Samples {
     if seconds <= 0.0 {

@@ -31,8 +31,8 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 use super::capture::{CaptureCore, SideRing};
 use super::source::{FrameFill, FrameSource, SourceError};
 use crate::error::Error;
-use crate::report::{Warning, WarningCode};
 use crate::timeline::Party;
+use crate::warning::{Warning, WarningCode};
 
 /// A side that delivered audio and then nothing for this long has stalled: the session
 /// ends there (product.md: within 2 s of the stall). Callbacks come every 50 ms or so

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::InputError;
 use super::decode::AudioReader;
 use super::resample::ToAnalysisRate;
-use crate::report::{Warning, WarningCode};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, samples_to_s};
+use crate::warning::{Warning, WarningCode};
 
 /// Two files of one call (`--rep`, `--prospect`) further apart in length than this get a
 /// `lengths_differ` warning, in samples at the analysis rate (1 s).

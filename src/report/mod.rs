@@ -13,9 +13,11 @@ use crate::timeline::{Party, Samples, Span, samples_to_s};
 /// Version of the report's JSON layout; bumped whenever a field is renamed or removed.
 pub const SCHEMA_VERSION: u32 = 1;
 
+pub use crate::warning::{Warning, WarningCode};
+
 /// Seconds rounded to the millisecond.
 pub(crate) fn secs(samples: Samples) -> f64 {
-    (samples_to_s(samples) * 1000.0).round() / 1000.0
+    crate::timeline::samples_to_ms_rounded_s(samples)
 }
 
 fn secs_f(samples: f64) -> f64 {
@@ -118,35 +120,6 @@ pub struct SegmentReport {
 pub struct Mark {
     /// When, seconds.
     pub t_s: f64,
-}
-
-/// What a warning is about (product.md, "Report").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningCode {
-    /// A side below -70 dBFS for the whole call (at least `no_signal_s` of it): wrong
-    /// device, wrong channel or a muted loopback.
-    NoSignal,
-    /// A side that never speaks while the other does: wrong channel?
-    NoSpeech,
-    /// The `--rep` and `--prospect` files are more than 1 s apart in length; the shorter
-    /// one was padded with silence.
-    LengthsDiffer,
-    /// Audio of a side was lost to overload (`dropped_s` above 0).
-    AudioDropped,
-    /// A live device stopped delivering samples; the session ended there.
-    DeviceStalled,
-}
-
-/// Something that makes the figures doubtful.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Warning {
-    /// What kind.
-    pub code: WarningCode,
-    /// The side it concerns, null when it concerns both.
-    pub party: Option<Party>,
-    /// What happened, for the reader.
-    pub message: String,
 }
 
 /// The thresholds the figures were computed with.
