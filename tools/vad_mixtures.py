@@ -53,6 +53,8 @@ TRAIN_KEYS = "abcdefghijkl"
 # both measured on the same mixtures); kept to make that comparison again.
 NEAR_FIELD_BLEED = False
 TEST_KEYS = "mnopqr"
+# Share of the utterances drawn from the synthesized voices in the mixtures made with them.
+SYNTH_SHARE = 0.5
 RU_NON_SPEECH = {"beep", "beeperr", "ascending-2tone", "descending-2tone", "tt-monkeys"}
 
 
@@ -225,9 +227,25 @@ def telephone(x, rng):
     return resample_poly(y, 2, 1)[: len(x)].astype(np.float32)
 
 
+def share_alike_sources(data):
+    """Real voices under share-alike licences, for a second validation set only (never for
+    weights that ship): FSDD's six digit speakers and the English Asterisk voice, all 8 kHz."""
+    t = data / "train"
+    tel = sorted((t / "fsdd/recordings").glob("*.wav"))
+    tel += sorted((t / "asterisk-core-sounds/en_US_f_Allison").rglob("*.wav"))
+    return tel
+
+
 class Library:
-    def __init__(self, data):
+    def __init__(self, data, synth_dir=None, share_alike=False):
         wide, tel = speech_sources(data)
+        # Synthesized voices (tools/synth_speech.py), for training mixtures only.
+        self.synth = []
+        if synth_dir is not None:
+            for p in sorted(Path(synth_dir).glob("*.wav")):
+                x = load(p)
+                if len(x) >= FRAME * 10 and rms_db(x) > -60:
+                    self.synth.append(x)
         self.speech = {"train": {"wide": [], "tel": []}, "validation": {"wide": [], "tel": []}}
         for kind, files in (("wide", wide), ("tel", tel)):
             for p in files:
@@ -236,6 +254,13 @@ class Library:
                     continue
                 split = "validation" if is_validation(p) else "train"
                 self.speech[split][kind].append(x)
+        if share_alike:
+            # The validation pool holds the share-alike voices instead (telephone band only).
+            self.speech["validation"] = {"wide": [], "tel": []}
+            for p in share_alike_sources(data):
+                x = load(p)
+                if len(x) >= FRAME * 10:
+                    self.speech["validation"]["tel"].append(x)
         self.noise = [load(p) for p in noise_sources(data)]
         rir_dir = data / "train/rirs-synthetic"
         self.rirs = [load(p) for p in sorted(rir_dir.glob("*.wav"))]
@@ -249,6 +274,8 @@ class Library:
 
     def utterance(self, rng, split, kind):
         pool = self.speech[split][kind]
+        if split == "train" and self.synth and rng.uniform() < SYNTH_SHARE:
+            pool = self.synth
         u = pool[rng.integers(len(pool))]
         if len(u) > 8 * RATE_HZ:
             a = rng.integers(0, len(u) - 6 * RATE_HZ)
@@ -318,6 +345,8 @@ def make_mixture(lib, rng, split):
     # Telephone prompts (8 kHz recordings) only in telephone-band mixtures: mixed with
     # wideband noise, their empty upper band would itself look like a speech cue.
     kind = "tel" if rng.uniform() < 0.5 else "wide"
+    if not lib.speech[split]["wide"]:
+        kind = "tel"
     band_limited = kind == "tel" or rng.uniform() < 0.25
     if with_speech:
         speech, labels = speech_track(lib, rng, n, split, reverb, kind)
@@ -333,7 +362,8 @@ def make_mixture(lib, rng, split):
         mix += 10 ** ((speech_db - snr - rms_db(z)) / 20) * z
     far = None
     if bleed:
-        far, _ = speech_track(lib, rng, n, split, False, "tel" if rng.uniform() < 0.5 else "wide")
+        far_kind = "tel" if rng.uniform() < 0.5 or not lib.speech[split]["wide"] else "wide"
+        far, _ = speech_track(lib, rng, n, split, False, far_kind)
         if rng.uniform() < 0.5:
             far = telephone(far, rng)
         far += 10 ** (-60 / 20) * rng.standard_normal(n).astype(np.float32) * 10 ** (rms_db(far) / 20)
@@ -378,17 +408,21 @@ def make_mixture(lib, rng, split):
     return channels, labels, desc
 
 
-def write_set(data, work, count, split, seed):
-    lib = Library(data)
+def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_alike=False):
+    """`count` mixtures of `split` into `work`, files named after `name` (default: the
+    split); with `synth_dir`, training utterances are also drawn from synthesized voices;
+    with `share_alike`, validation speech is the share-alike voices."""
+    name = name or split
+    lib = Library(data, synth_dir, share_alike)
     rng = np.random.default_rng(seed)
     work.mkdir(parents=True, exist_ok=True)
     index = []
     for i in range(count):
         channels, labels, desc = make_mixture(lib, rng, split)
-        path = work / f"{split}-{i:04d}.wav"
+        path = work / f"{name}-{i:04d}.wav"
         sf.write(str(path), np.stack(channels, axis=1), RATE_HZ, subtype="FLOAT")
         np.save(str(path) + ".labels.npy", labels)
         desc["path"] = str(path)
         index.append(desc)
-    (work / f"{split}.json").write_text(json.dumps(index, indent=1))
+    (work / f"{name}.json").write_text(json.dumps(index, indent=1))
     return [Path(d["path"]) for d in index]
