@@ -1,6 +1,7 @@
 //! The conversation layer: per-party speech segments -> bridged segments -> the turn and
 //! pause engine (every figure of the report) and the live tracker (cues as they happen).
 
+pub mod calls;
 pub mod engine;
 pub mod live;
 pub mod segments;
