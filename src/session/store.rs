@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use crate::app::{write_atomic, write_atomic_with};
 use crate::audio::source::FrameSource;
+use crate::cli::{write_atomic, write_atomic_with};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Format, Report};

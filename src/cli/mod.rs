@@ -1,6 +1,11 @@
 //! Wiring of the commands: resolve the configuration, open inputs, run the analysis, write
 //! reports. Everything here returns the typed [`Error`] that `main` maps to an exit code.
 
+pub mod args;
+pub mod batch;
+pub mod history;
+pub mod live;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -8,12 +13,12 @@ use crate::analysis::{SegmentDetector, run_source};
 use crate::audio::decode::AudioReader;
 use crate::audio::resample::ToAnalysisRate;
 use crate::audio::source::{CallFiles, DEMO_NAME, FileSource};
-use crate::cli::{AnalyzeArgs, Cli, Command, ConfigArgs, SessionArgs, VadArgs};
+use crate::cli::args::{AnalyzeArgs, Cli, Command, ConfigArgs, SessionArgs, VadArgs};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Format, Report};
 use crate::session::Pacing;
-use crate::sessions::RunOptions;
+use crate::session::store::RunOptions;
 use crate::timeline::samples_to_s;
 
 /// The rep's and the prospect's channels of a recording: the flags, else the configuration.
@@ -67,7 +72,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Demo(args) => {
             let source = FileSource::demo()?;
             let opts = session_options("demo", DEMO_NAME.into(), &args.session, &data)?;
-            crate::sessions::run(Box::new(source), &config, opts)
+            crate::session::store::run(Box::new(source), &config, opts)
         }
         Command::Replay(args) => {
             let (rep_channel, prospect_channel) =
@@ -84,12 +89,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 )
             })?;
             let opts = session_options("replay", files.describe(), &args.session, &data)?;
-            crate::sessions::run(Box::new(source), &config, opts)
+            crate::session::store::run(Box::new(source), &config, opts)
         }
-        Command::Live(args) => crate::live::run(&config, args, &data),
-        Command::Devices(_) => crate::live::devices(),
+        Command::Live(args) => crate::cli::live::run(&config, args, &data),
+        Command::Devices(_) => crate::cli::live::devices(),
         Command::Config(args) => show_config(&config, config_path.as_deref(), &data, args),
-        Command::History(args) => crate::history::run(&data, args.last as usize),
+        Command::History(args) => crate::cli::history::run(&data, args.last as usize),
     }
 }
 
@@ -290,7 +295,7 @@ fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
     }
     if let Some(dir) = &args.out_dir {
         let format = args.format.unwrap_or(Format::Json);
-        return crate::batch::run(&inputs, config, dir, format);
+        return crate::cli::batch::run(&inputs, config, dir, format);
     }
     let format = args
         .format

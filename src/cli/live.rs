@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use crate::audio::live::{self, LiveSource, Plan, Role};
-use crate::cli::LiveArgs;
+use crate::cli::args::LiveArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::Format;
 use crate::session::Pacing;
-use crate::sessions::RunOptions;
+use crate::session::store::RunOptions;
 
 /// The reminder printed before recording.
 pub const CONSENT: &str = "Recording both sides: make sure everyone on the call has agreed.";
@@ -123,11 +123,11 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
     let output = args.output.as_ref().map(|path| {
         let format = args
             .format
-            .or_else(|| crate::app::format_from_path(path))
+            .or_else(|| crate::cli::format_from_path(path))
             .unwrap_or(Format::Json);
         (path.clone(), format)
     });
-    let result = crate::sessions::run(
+    let result = crate::session::store::run(
         Box::new(source),
         config,
         RunOptions {
@@ -149,7 +149,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
 
 /// `<data>/recordings/<stamp>-live.wav`.
 fn recording_path(data: &std::path::Path) -> PathBuf {
-    let stamp: String = crate::sessions::iso8601_utc(SystemTime::now())
+    let stamp: String = crate::session::store::iso8601_utc(SystemTime::now())
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == 'T')
         .collect();

@@ -7,8 +7,8 @@ use std::path::{Component, Path};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::app::{analyze_call, write_atomic, write_atomic_with};
 use crate::audio::source::CallFiles;
+use crate::cli::{analyze_call, write_atomic, write_atomic_with};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Format, Report};
