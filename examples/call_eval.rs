@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tacet::audio::source::CallFiles;
 use tacet::config::Config;
-use tacet::eval::synth::{self, Rng};
-use tacet::eval::{self, LabelSpan, LabeledClip};
 use tacet::timeline::ANALYSIS_RATE_HZ;
+use tacet_eval::synth::{self, Rng};
+use tacet_eval::{self as eval, LabelSpan, LabeledClip};
 
 const SR: f64 = ANALYSIS_RATE_HZ as f64;
 

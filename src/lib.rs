@@ -10,7 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod error;
-pub mod eval;
 pub mod report;
 pub mod session;
 pub mod timeline;

@@ -93,7 +93,7 @@ fn rttm_round_trips_to_the_millisecond() {
     let want: Vec<(String, i64, i64)> = segs.iter().map(|s| (s.0.clone(), s.1, s.2)).collect();
     assert_eq!(back, want);
     // The evaluation reader (used for ../shared/data) agrees.
-    let parsed = tacet::eval::parse_rttm(rttm).expect("valid RTTM");
+    let parsed = tacet_eval::parse_rttm(rttm).expect("valid RTTM");
     let n: usize = parsed.values().map(Vec::len).sum();
     assert_eq!(n, segs.len());
 }

@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
-use crate::vad::{Edge, SpeechTracker};
+use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
+use tacet::vad::{Edge, SpeechTracker};
 
 /// The shared labeled data folder: `TACET_SHARED_DATA` if set, else
-/// `<CARGO_MANIFEST_DIR>/../shared/data` when it exists.
+/// `../shared/data` beside the project when it exists.
 pub fn shared_data_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("TACET_SHARED_DATA") {
         return Some(PathBuf::from(dir));
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     dir.is_dir().then_some(dir)
 }
 
@@ -673,7 +673,7 @@ mod tests {
         let clips = load_ten_testset(&dir.join("ten-vad-testset")).expect("readable test set");
         let mut counts = FrameCounts::default();
         for clip in &clips {
-            let mut tracker = crate::vad::default_tracker();
+            let mut tracker = tacet::vad::default_tracker();
             counts.merge(&clip.score(&segments_from_vad(&mut tracker, &clip.audio)));
         }
         assert!(counts.f1() >= 0.85, "pooled frame F1 {:.3}", counts.f1());
