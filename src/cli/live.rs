@@ -8,11 +8,12 @@ use std::time::{Instant, SystemTime};
 
 use crate::audio::live::{self, LiveSource, Plan, Role};
 use crate::cli::args::LiveArgs;
+use crate::cli::session::RunOptions;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::Format;
+use crate::report::file::format_from_path;
 use crate::session::Pacing;
-use crate::session::store::RunOptions;
 
 /// The reminder printed before recording.
 pub const CONSENT: &str = "Recording both sides: make sure everyone on the call has agreed.";
@@ -123,11 +124,11 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
     let output = args.output.as_ref().map(|path| {
         let format = args
             .format
-            .or_else(|| crate::cli::format_from_path(path))
+            .or_else(|| format_from_path(path))
             .unwrap_or(Format::Json);
         (path.clone(), format)
     });
-    let result = crate::session::store::run(
+    let result = crate::cli::session::run(
         Box::new(source),
         config,
         RunOptions {

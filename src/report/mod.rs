@@ -1,6 +1,7 @@
 //! The call report: one versioned structure (JSON schema in docs/report-schema.md) built
 //! from the analysis, and its renderings: text, JSON, CSV, RTTM, Audacity labels, HTML.
 
+pub mod file;
 pub mod formats;
 pub mod html;
 
