@@ -51,6 +51,14 @@ impl Party {
         }
     }
 
+    /// Index in two-element arrays: the rep 0, the prospect 1.
+    pub fn index(self) -> usize {
+        match self {
+            Party::Rep => 0,
+            Party::Prospect => 1,
+        }
+    }
+
     /// Lower-case name as used in reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -9,8 +9,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Interval, Report};
-use crate::timeline::Party;
+use super::{Interval, Report, secs};
+use crate::conversation::engine;
+use crate::timeline::{Party, Span, s_to_samples};
 
 /// Escapes text for HTML (element content and quoted attribute values).
 pub fn escape(s: &str) -> String {
@@ -151,38 +152,17 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
-/// Gaps (seconds) the rep waited before taking the floor from the prospect, rebuilt from the
-/// report's segments with the rules of product.md ("patience"): at each change of floor from
-/// prospect to rep, from the end of the prospect's latest non-backchannel segment to the start
-/// of the rep's floor-taking segment, negative gaps counted as 0.
+/// Gaps (seconds) the rep waited before taking the floor from the prospect: the engine's
+/// rule ([`engine::floor_gaps`]) over the report's segments.
 pub fn patience_gaps(r: &Report) -> Vec<f64> {
-    let mut floor: Option<Party> = None;
-    let mut last_main_end: [Option<f64>; 2] = [None, None];
-    let ix = |p: Party| usize::from(p == Party::Prospect);
-    let mut gaps = Vec::new();
-    for s in &r.segments {
-        if s.backchannel {
-            continue;
-        }
-        match floor {
-            None => floor = Some(s.party),
-            Some(holder) if holder != s.party => {
-                if s.party == Party::Rep
-                    && let Some(end) = last_main_end[ix(holder)]
-                {
-                    gaps.push(((s.start_s - end).max(0.0) * 1000.0).round() / 1000.0);
-                }
-                floor = Some(s.party);
-            }
-            Some(_) => {}
-        }
-        let e = &mut last_main_end[ix(s.party)];
-        *e = Some(e.map_or(s.end_s, |v| v.max(s.end_s)));
-    }
-    gaps
+    engine::floor_gaps(&r.engine_segments())
+        .0
+        .into_iter()
+        .map(secs)
+        .collect()
 }
 
-/// An interruption rebuilt from the report's segments.
+/// An interruption, in the report's seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interruption {
     /// Who interrupted.
@@ -193,70 +173,32 @@ pub struct Interruption {
     pub overlap_end_s: f64,
 }
 
-/// Interruptions rebuilt from the report's segments with the rules of product.md
-/// ("interruption"): a party's non-backchannel segment that starts while the other party's
-/// non-backchannel segment goes on, and overlaps it by at least `interruption_min_overlap_s`.
+/// The interruptions of the report's segments, by the engine's rule
+/// ([`engine::interruptions`]).
 pub fn interruptions(r: &Report) -> Vec<Interruption> {
-    let ix = |p: Party| usize::from(p == Party::Prospect);
-    let mut order: Vec<_> = r.segments.iter().filter(|s| !s.backchannel).collect();
-    // Start order, the rep first on a tie (as the analysis sweeps them).
-    order.sort_by(|a, b| {
-        a.start_s
-            .total_cmp(&b.start_s)
-            .then(ix(a.party).cmp(&ix(b.party)))
-    });
-    // The latest-starting non-backchannel segment of each party so far.
-    let mut latest: [Option<(f64, f64)>; 2] = [None, None];
-    let mut out = Vec::new();
-    for s in order {
-        let me = ix(s.party);
-        if let Some((start, end)) = latest[1 - me]
-            && start <= s.start_s
-            && end > s.start_s
-        {
-            let overlap_end_s = end.min(s.end_s);
-            // The times are rounded to the millisecond: compare to half of one.
-            if overlap_end_s - s.start_s + 0.0005 >= r.config.interruption_min_overlap_s {
-                out.push(Interruption {
-                    party: s.party,
-                    start_s: s.start_s,
-                    overlap_end_s,
-                });
-            }
-        }
-        latest[me] = Some((s.start_s, s.end_s));
-    }
-    out
+    engine::interruptions(&r.engine_segments(), &r.thresholds())
+        .into_iter()
+        .map(|c| Interruption {
+            party: c.party,
+            start_s: secs(c.start),
+            overlap_end_s: secs(c.overlap_end),
+        })
+        .collect()
 }
 
-/// Stretches where both parties speak, from the segments.
+/// Stretches where both parties speak ([`engine::overlaps`] of the report's segments).
 pub fn overlaps(r: &Report) -> Vec<Interval> {
-    let side = |p: Party| -> Vec<(f64, f64)> {
+    let side = |p: Party| -> Vec<Span> {
         r.segments
             .iter()
             .filter(|s| s.party == p)
-            .map(|s| (s.start_s, s.end_s))
+            .map(|s| Span::new(s_to_samples(s.start_s), s_to_samples(s.end_s)))
             .collect()
     };
-    let (a, b) = (side(Party::Rep), side(Party::Prospect));
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let start = a[i].0.max(b[j].0);
-        let end = a[i].1.min(b[j].1);
-        if end > start {
-            out.push(Interval {
-                start_s: start,
-                end_s: end,
-            });
-        }
-        if a[i].1 < b[j].1 {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
+    engine::overlaps(&side(Party::Rep), &side(Party::Prospect))
+        .into_iter()
+        .map(Interval::from)
+        .collect()
 }
 
 // Geometry of the timeline (SVG user units).
