@@ -297,17 +297,18 @@ fn last_end_before(spans: &[Span], t: Samples) -> Option<Samples> {
 }
 
 /// Median of a list (mean of the two middle values for even counts); None when empty.
-pub fn median(values: &[Samples]) -> Option<f64> {
+pub fn median<T: Copy + Ord + Into<i128>>(values: &[T]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     let mut v = values.to_vec();
     v.sort_unstable();
     let n = v.len();
+    let f = |x: T| x.into() as f64;
     Some(if n % 2 == 1 {
-        v[n / 2] as f64
+        f(v[n / 2])
     } else {
-        (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
+        (f(v[n / 2 - 1]) + f(v[n / 2])) / 2.0
     })
 }
 
@@ -525,7 +526,10 @@ mod tests {
         assert_eq!(m.overlaps, vec![s(800, 1000)]);
         let cut = m.interruptions.first().copied().expect("one interruption");
         assert_eq!(m.interruptions.len(), 1);
-        assert_eq!((cut.party, cut.start, cut.overlap_end), (Party::Prospect, 800, 1000));
+        assert_eq!(
+            (cut.party, cut.start, cut.overlap_end),
+            (Party::Prospect, 800, 1000)
+        );
         assert_eq!(m.prospect.interruptions, 1);
         assert!(m.segments[cut.segment].interruption);
         assert_eq!(m.response_gaps, vec![0]);

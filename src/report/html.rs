@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Interval, Report, secs};
+use super::{Interval, Report, pct, secs};
 use crate::conversation::engine;
 use crate::timeline::{Party, Span, s_to_samples};
 
@@ -81,27 +81,13 @@ fn parse_utc(iso: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-/// The civil date (year, month, day) of a count of days since 1970-01-01.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    let date = time::Date::from_calendar_date(
+        i32::try_from(y).ok()?,
+        time::Month::try_from(u8::try_from(m).ok()?).ok()?,
+        u8::try_from(d).ok()?,
+    )
+    .ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() + hh * 3600 + mm * 60 + ss)
 }
 
 /// The local time zone's offset from UTC at a moment (seconds since 1970 UTC), from the C
@@ -130,7 +116,10 @@ pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Opti
     let utc = parse_utc(iso)?;
     let off = offset_s(utc).unwrap_or(0);
     let local = utc + off;
-    let (y, m, d) = civil(local.div_euclid(86_400));
+    let date = time::OffsetDateTime::from_unix_timestamp(local)
+        .ok()?
+        .date();
+    let (y, m, d) = (date.year(), u8::from(date.month()), date.day());
     let secs = local.rem_euclid(86_400);
     let sign = if off < 0 { '-' } else { '+' };
     let off_min = off.abs() / 60;
@@ -146,10 +135,6 @@ pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Opti
 /// A report's `started_at` in this machine's local time, as [`local_time_with`].
 pub fn local_time(iso: &str) -> Option<String> {
     local_time_with(iso, local_offset_s)
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
 }
 
 /// Gaps (seconds) the rep waited before taking the floor from the prospect: the engine's

@@ -21,6 +21,11 @@ pub(crate) fn secs(samples: Samples) -> f64 {
     crate::timeline::samples_to_ms_rounded_s(samples)
 }
 
+/// A share as a whole percentage (`58%`).
+pub fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
 fn secs_f(samples: f64) -> f64 {
     (samples / f64::from(crate::timeline::ANALYSIS_RATE_HZ) * 1000.0).round() / 1000.0
 }
