@@ -1,5 +1,5 @@
 //! Call-level timing on two-channel test calls with known timing, built from the labeled
-//! TEN test set in ../shared/data, through the real analysis (`tacet::app::analyze_call`).
+//! TEN test set in ../shared/data, through the real analysis (`tacet::cli::analyze::analyze_call`).
 //!
 //! `cargo run --release --example call_eval -- [../shared/data] [--calls N] [--keep DIR]
 //! [--no-noise] [--no-bleed] [--no-typing] [--no-telephone] [--verbose]`
@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tacet::audio::source::CallFiles;
 use tacet::config::Config;
-use tacet::eval::synth::{self, Rng};
-use tacet::eval::{self, LabelSpan, LabeledClip};
 use tacet::timeline::ANALYSIS_RATE_HZ;
+use tacet_eval::synth::{self, Rng};
+use tacet_eval::{self as eval, LabelSpan, LabeledClip};
 
 const SR: f64 = ANALYSIS_RATE_HZ as f64;
 
@@ -220,7 +220,7 @@ fn main() -> Result<()> {
         let call = build_call(&clips, c + 1, imp);
         let path = out_dir.join(format!("call-{:02}.wav", c + 1));
         write_stereo(&path, &call.rep, &call.prospect)?;
-        let report = tacet::app::analyze_call(
+        let report = tacet::cli::analyze::analyze_call(
             &CallFiles::Channels {
                 path: path.clone(),
                 rep_channel: 0,

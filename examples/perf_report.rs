@@ -375,7 +375,7 @@ fn main() {
     for _ in 0..ANALYZE_RUNS {
         let t0 = cpu_s();
         let wall0 = Instant::now();
-        report = tacet::app::analyze_call(&files, &config).map(|_| ());
+        report = tacet::cli::analyze::analyze_call(&files, &config).map(|_| ());
         walls.push(wall0.elapsed().as_secs_f64());
         cpus_s.push(cpu_s() - t0);
         if report.is_err() {

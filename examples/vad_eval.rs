@@ -16,12 +16,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use tacet::eval::{self, FrameCounts, LabeledClip};
 use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Span};
 use tacet::vad::{
     FrameClassifier, ModelClassifier, SpectralClassifier, SpectralParams, SpeechTracker,
     TrackerParams, default_tracker,
 };
+use tacet_eval::{self as eval, FrameCounts, LabeledClip};
 
 struct Settings {
     spectral: SpectralParams,

@@ -10,10 +10,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use tacet::eval;
 use tacet::timeline::FRAME_LEN_SAMPLES;
 use tacet::vad::SpectralClassifier;
 use tacet::vad::features::{FeatureExtractor, NUM_FEATURES};
+use tacet_eval as eval;
 
 fn main() -> Result<()> {
     for arg in std::env::args().skip(1) {

@@ -148,7 +148,7 @@ impl Analysis {
 
     /// Start of `party`'s speech in progress (bridged), if any.
     pub fn speaking_since(&self, party: Party) -> Option<Samples> {
-        let side = usize::from(party == Party::Prospect);
+        let side = party.index();
         match (
             self.bridgers[side].open_start(),
             self.bridgers[side].pending_end(),

@@ -5,19 +5,13 @@
 //! `analysis` -> `conversation` (segments, turns, pauses, live cues) -> `report` / `ui`.
 
 pub mod analysis;
-pub mod app;
 pub mod audio;
-pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod error;
-pub mod eval;
-pub mod history;
-pub mod live;
 pub mod report;
 pub mod session;
-pub mod sessions;
 pub mod timeline;
 pub mod ui;
 pub mod vad;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = tacet::cli::Cli::parse();
-    match tacet::app::run(cli) {
+    let cli = tacet::cli::args::Cli::parse();
+    match tacet::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tacet: error: {e}");

@@ -25,6 +25,41 @@ impl Thresholds {
             interruption_min_overlap: s_to_samples(config.interruption_min_overlap_s),
         }
     }
+
+    /// A silence from `start` to `end` is long enough to be a pause.
+    pub fn is_pause(&self, start: Samples, end: Samples) -> bool {
+        end >= start + self.pause_min
+    }
+
+    /// Speech starting `gap` after the floor holder's speech ended is still a reply to it
+    /// (it may be a backchannel): the gap is shorter than a pause.
+    pub fn follows_closely(&self, gap: Samples) -> bool {
+        gap < self.pause_min
+    }
+
+    /// Speech of this length, said while the holder speaks or right after, is a backchannel.
+    pub fn backchannel_length(&self, len: Samples) -> bool {
+        len <= self.backchannel_max
+    }
+
+    /// Speech starting at `start` over the other party's, overlapping it until
+    /// `overlap_end`, overlaps it long enough to be an interruption.
+    pub fn is_interruption(&self, start: Samples, overlap_end: Samples) -> bool {
+        overlap_end >= start + self.interruption_min_overlap
+    }
+}
+
+/// An interruption (product.md, "interruption").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interruption {
+    /// Who interrupted.
+    pub party: Party,
+    /// When the interrupting speech started.
+    pub start: Samples,
+    /// Until when it overlapped the speech it cut into.
+    pub overlap_end: Samples,
+    /// Its index among the segments it was found in.
+    pub segment: usize,
 }
 
 /// One classified segment of speech.
@@ -131,6 +166,10 @@ pub struct Metrics {
     pub patience: Vec<Samples>,
     /// Response gaps (rep -> prospect floor changes).
     pub response_gaps: Vec<Samples>,
+    /// Stretches where both parties speak.
+    pub overlaps: Vec<Span>,
+    /// Every interruption, in start order.
+    pub interruptions: Vec<Interruption>,
 }
 
 impl Metrics {
@@ -166,27 +205,20 @@ impl Metrics {
     }
 }
 
-/// Index of a party in two-element arrays.
-fn ix(p: Party) -> usize {
-    match p {
-        Party::Rep => 0,
-        Party::Prospect => 1,
-    }
-}
-
 /// Length of the union of sorted spans clipped to nothing (spans of one party never overlap).
 fn total(spans: &[Span]) -> Samples {
     spans.iter().map(Span::len).sum()
 }
 
-/// Length of the intersection of two sorted lists of non-overlapping spans.
-fn intersection(a: &[Span], b: &[Span]) -> Samples {
-    let (mut i, mut j, mut sum) = (0, 0, 0);
+/// The stretches where two sorted lists of non-overlapping spans overlap (both parties
+/// speak).
+pub fn overlaps(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < a.len() && j < b.len() {
         let lo = a[i].start.max(b[j].start);
         let hi = a[i].end.min(b[j].end);
         if hi > lo {
-            sum += hi - lo;
+            out.push(Span::new(lo, hi));
         }
         if a[i].end < b[j].end {
             i += 1;
@@ -194,7 +226,62 @@ fn intersection(a: &[Span], b: &[Span]) -> Samples {
             j += 1;
         }
     }
-    sum
+    out
+}
+
+/// The interruptions among segments in start order (the rep first on a tie) whose
+/// backchannels are known: a non-backchannel segment that starts while the other party's
+/// latest non-backchannel segment goes on, and overlaps it long enough.
+pub fn interruptions(segments: &[Segment], th: &Thresholds) -> Vec<Interruption> {
+    let mut latest: [Option<Span>; 2] = [None, None];
+    let mut out = Vec::new();
+    for (k, s) in segments.iter().enumerate() {
+        if s.backchannel {
+            continue;
+        }
+        let me = s.party.index();
+        if let Some(theirs) = latest[1 - me]
+            && theirs.end > s.span.start
+        {
+            let overlap_end = theirs.end.min(s.span.end);
+            if th.is_interruption(s.span.start, overlap_end) {
+                out.push(Interruption {
+                    party: s.party,
+                    start: s.span.start,
+                    overlap_end,
+                    segment: k,
+                });
+            }
+        }
+        latest[me] = Some(s.span);
+    }
+    out
+}
+
+/// The gaps before each change of floor, among segments in start order whose backchannels
+/// are known (product.md, "patience"): from the end of the holder's latest non-backchannel
+/// segment to the start of the segment that takes the floor, negative gaps counted as 0.
+/// Returns (patience: the rep takes the floor, response gaps: the prospect takes it).
+pub fn floor_gaps(segments: &[Segment]) -> (Vec<Samples>, Vec<Samples>) {
+    let mut floor: Option<Party> = None;
+    let mut last_main_end: [Option<Samples>; 2] = [None, None];
+    let (mut patience, mut response) = (Vec::new(), Vec::new());
+    for s in segments.iter().filter(|s| !s.backchannel) {
+        if let Some(holder) = floor
+            && holder != s.party
+            && let Some(end) = last_main_end[holder.index()]
+        {
+            let gap = s.span.start.saturating_sub(end);
+            match s.party {
+                Party::Rep => patience.push(gap),
+                Party::Prospect => response.push(gap),
+            }
+        }
+        floor = Some(s.party);
+        let e = &mut last_main_end[s.party.index()];
+        *e = Some(e.map_or(s.span.end, |v| v.max(s.span.end)));
+    }
+    (patience, response)
 }
 
 /// The span of `spans` (sorted, non-overlapping) that contains `t`, if any.
@@ -210,17 +297,18 @@ fn last_end_before(spans: &[Span], t: Samples) -> Option<Samples> {
 }
 
 /// Median of a list (mean of the two middle values for even counts); None when empty.
-pub fn median(values: &[Samples]) -> Option<f64> {
+pub fn median<T: Copy + Ord + Into<i128>>(values: &[T]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     let mut v = values.to_vec();
     v.sort_unstable();
     let n = v.len();
+    let f = |x: T| x.into() as f64;
     Some(if n % 2 == 1 {
-        v[n / 2] as f64
+        f(v[n / 2])
     } else {
-        (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
+        (f(v[n / 2 - 1]) + f(v[n / 2])) / 2.0
     })
 }
 
@@ -254,7 +342,8 @@ pub fn analyze(
     };
     m.rep.talk = total(rep);
     m.prospect.talk = total(prospect);
-    m.overlap = intersection(rep, prospect);
+    m.overlaps = overlaps(rep, prospect);
+    m.overlap = total(&m.overlaps);
     let union = m.rep.talk + m.prospect.talk - m.overlap;
     m.silence = m.active.saturating_sub(union);
 
@@ -264,19 +353,13 @@ pub fn analyze(
         .map(|s| (Party::Rep, *s))
         .chain(prospect.iter().map(|s| (Party::Prospect, *s)))
         .collect();
-    order.sort_by_key(|(p, s)| (s.start, ix(*p)));
+    order.sort_by_key(|(p, s)| (s.start, p.index()));
 
-    // Sweep: floor, backchannels, turns, interruptions, patience.
+    // Sweep: floor, backchannels, turns.
     let mut floor: Option<Party> = None;
     // Index in `m.turns` of the current turn.
     let mut current_turn: Option<usize> = None;
-    // End of each party's latest non-backchannel segment.
-    let mut last_main_end: [Option<Samples>; 2] = [None, None];
-    // Non-backchannel segments of each party so far (for "is the other speaking" checks).
-    let mut main_spans: [Vec<Span>; 2] = [Vec::new(), Vec::new()];
     for &(party, span) in &order {
-        let me = ix(party);
-        let other = ix(party.other());
         let mut backchannel = false;
         match floor {
             None => {
@@ -291,23 +374,15 @@ pub fn analyze(
                 }
             }
             Some(holder) => {
-                let holder_spans = sides[ix(holder)];
+                let holder_spans = sides[holder.index()];
                 let holder_speaking = containing(holder_spans, span.start).is_some();
                 let near_holder_end = last_end_before(holder_spans, span.start)
-                    .is_some_and(|end| span.start.saturating_sub(end) < th.pause_min);
+                    .is_some_and(|end| th.follows_closely(span.start.saturating_sub(end)));
                 backchannel =
-                    span.len() <= th.backchannel_max && (holder_speaking || near_holder_end);
+                    th.backchannel_length(span.len()) && (holder_speaking || near_holder_end);
                 if !backchannel {
                     // The floor passes at the start of this segment.
                     m.floor_changes += 1;
-                    let gap_from = last_main_end[ix(holder)];
-                    if let Some(end) = gap_from {
-                        let gap = span.start.saturating_sub(end);
-                        match party {
-                            Party::Rep => m.patience.push(gap),
-                            Party::Prospect => m.response_gaps.push(gap),
-                        }
-                    }
                     floor = Some(party);
                     m.turns.push(Turn { party, span });
                     current_turn = Some(m.turns.len() - 1);
@@ -315,33 +390,23 @@ pub fn analyze(
                 }
             }
         }
-        let mut interruption = false;
         if backchannel {
             m.party_mut(party).backchannels += 1;
-        } else {
-            // Interruption: starts while the other party's (non-backchannel) speech goes on,
-            // and overlaps it long enough.
-            if let Some(theirs) = containing(&main_spans[other], span.start) {
-                let overlap = theirs.end.min(span.end) - span.start;
-                if overlap >= th.interruption_min_overlap {
-                    interruption = true;
-                    m.party_mut(party).interruptions += 1;
-                }
-            }
-            last_main_end[me] = Some(last_main_end[me].map_or(span.end, |e| e.max(span.end)));
-            main_spans[me].push(span);
         }
         m.segments.push(Segment {
             party,
             span,
             backchannel,
-            interruption,
+            interruption: false,
         });
     }
-    // Non-backchannel spans of the other party may arrive out of order with respect to the
-    // containing() checks above only when they start later, which cannot contain an earlier
-    // start; the lists stay sorted because `order` is sorted by start.
-
+    (m.patience, m.response_gaps) = floor_gaps(&m.segments);
+    let cuts = interruptions(&m.segments, th);
+    for cut in &cuts {
+        m.segments[cut.segment].interruption = true;
+        m.party_mut(cut.party).interruptions += 1;
+    }
+    m.interruptions = cuts;
     for turn in m.turns.clone() {
         let best = m.party_mut(turn.party);
         if best.longest_turn.is_none_or(|l| turn.span.len() > l.len()) {
@@ -358,14 +423,14 @@ pub fn analyze(
     while k < m.segments.len() {
         let start = m.segments[k].span.start;
         if let Some(gap_start) = covered_until
-            && start >= gap_start + th.pause_min
+            && th.is_pause(gap_start, start)
             && !crosses(paused, gap_start, start)
         {
             // Who breaks it: every segment starting exactly at `start`.
             let mut parties = [false; 2];
             let mut j = k;
             while j < m.segments.len() && m.segments[j].span.start == start {
-                parties[ix(m.segments[j].party)] = true;
+                parties[m.segments[j].party.index()] = true;
                 j += 1;
             }
             let broken_by = match parties {
@@ -403,7 +468,7 @@ pub fn analyze(
         k += 1;
     }
     if let Some(gap_start) = covered_until
-        && duration >= gap_start + th.pause_min
+        && th.is_pause(gap_start, duration)
         && !crosses(paused, gap_start, duration)
     {
         pauses.push(Pause {
@@ -452,6 +517,22 @@ mod tests {
 
     fn s(a: Samples, b: Samples) -> Span {
         Span::new(a, b)
+    }
+
+    #[test]
+    fn the_lists_behind_the_counts() {
+        // Rep 0-1000; the prospect cuts in at 800 and talks until 1500.
+        let m = analyze(&[s(0, 1000)], &[s(800, 1500)], 1600, &[], &TH);
+        assert_eq!(m.overlaps, vec![s(800, 1000)]);
+        let cut = m.interruptions.first().copied().expect("one interruption");
+        assert_eq!(m.interruptions.len(), 1);
+        assert_eq!(
+            (cut.party, cut.start, cut.overlap_end),
+            (Party::Prospect, 800, 1000)
+        );
+        assert_eq!(m.prospect.interruptions, 1);
+        assert!(m.segments[cut.segment].interruption);
+        assert_eq!(m.response_gaps, vec![0]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::conversation::engine::Thresholds;
 use crate::timeline::{Party, Samples, Span, s_to_samples, samples_to_s};
 
 /// Something that happened on the call, stamped in seconds of the master timeline.
@@ -98,12 +99,10 @@ pub enum LiveEvent {
     },
 }
 
-/// Live tracker thresholds, in samples.
+/// Live tracker thresholds, in samples: the engine's, and the monologue cue's.
 #[derive(Debug, Clone)]
 struct Limits {
-    pause_min: Samples,
-    backchannel_max: Samples,
-    interruption_min_overlap: Samples,
+    rules: Thresholds,
     monologue_warn: Samples,
     monologue_cooldown: Samples,
 }
@@ -143,21 +142,12 @@ pub struct LiveTracker {
     paused_since: Option<Samples>,
 }
 
-fn ix(p: Party) -> usize {
-    match p {
-        Party::Rep => 0,
-        Party::Prospect => 1,
-    }
-}
-
 impl LiveTracker {
     /// A tracker with the thresholds of `config`.
     pub fn new(config: &Config) -> LiveTracker {
         LiveTracker {
             limits: Limits {
-                pause_min: s_to_samples(config.pause_min_s),
-                backchannel_max: s_to_samples(config.backchannel_max_s),
-                interruption_min_overlap: s_to_samples(config.interruption_min_overlap_s),
+                rules: Thresholds::from_config(config),
                 monologue_warn: s_to_samples(config.monologue_warn_s),
                 monologue_cooldown: s_to_samples(config.monologue_cooldown_s),
             },
@@ -228,7 +218,7 @@ impl LiveTracker {
 
     /// Start of `party`'s speech in progress.
     pub fn speaking_since(&self, party: Party) -> Option<Samples> {
-        self.open[ix(party)]
+        self.open[party.index()]
     }
 
     /// Start of the current turn of the floor holder.
@@ -245,12 +235,12 @@ impl LiveTracker {
                 t_s: samples_to_s(t),
             });
         }
-        self.interrupt_check[ix(party)] = Some(t);
+        self.interrupt_check[party.index()] = Some(t);
     }
 
     /// A party's (bridged) speech starts at `t`.
     pub fn speech_start(&mut self, party: Party, t: Samples, out: &mut impl FnMut(LiveEvent)) {
-        let me = ix(party);
+        let me = party.index();
         self.open[me] = Some(t);
         out(LiveEvent::SpeechStart {
             party,
@@ -259,14 +249,14 @@ impl LiveTracker {
         if let Some(start) = self.silence_start.take() {
             // The definition decides, not whether the pause was seen opening: a silence of
             // at least pause_min that meets no paused stretch is a pause.
-            if t >= start + self.limits.pause_min && !self.meets_paused(start, t) {
+            if self.limits.rules.is_pause(start, t) && !self.meets_paused(start, t) {
                 if !self.pause_opened {
                     out(LiveEvent::PauseOpen {
                         start_s: samples_to_s(start),
                         after: self.floor,
                     });
                 }
-                let other_open = self.open[ix(party.other())].is_some_and(|s| s == t);
+                let other_open = self.open[party.other().index()].is_some_and(|s| s == t);
                 let broken_by = if other_open { "both" } else { party.name() };
                 out(LiveEvent::PauseClose {
                     start_s: samples_to_s(start),
@@ -288,10 +278,10 @@ impl LiveTracker {
             None => self.take_floor(party, t, out),
             Some(holder) if holder == party => self.interrupt_check[me] = Some(t),
             Some(holder) => {
-                let h = ix(holder);
+                let h = holder.index();
                 let holder_speaking = self.open[h].is_some();
                 let near = self.last_end[h]
-                    .is_some_and(|end| t.saturating_sub(end) < self.limits.pause_min);
+                    .is_some_and(|end| self.limits.rules.follows_closely(t.saturating_sub(end)));
                 if holder_speaking || near {
                     self.candidate = Some(Candidate { party, start: t });
                 } else {
@@ -303,7 +293,7 @@ impl LiveTracker {
 
     /// A party's (bridged) segment is closed.
     pub fn speech_end(&mut self, party: Party, span: Span, out: &mut impl FnMut(LiveEvent)) {
-        let me = ix(party);
+        let me = party.index();
         self.open[me] = None;
         self.last_end[me] = Some(span.end);
         out(LiveEvent::SpeechEnd {
@@ -316,7 +306,7 @@ impl LiveTracker {
             && c.party == party
         {
             self.candidate = None;
-            if span.len() <= self.limits.backchannel_max {
+            if self.limits.rules.backchannel_length(span.len()) {
                 backchannel = true;
                 out(LiveEvent::Backchannel {
                     party,
@@ -351,14 +341,14 @@ impl LiveTracker {
     /// Speech of `party` that started at the pending check time overlaps the other party's
     /// speech (still open, or closed at `last_end`) up to `now`.
     fn check_interruption(&mut self, party: Party, now: Samples, out: &mut impl FnMut(LiveEvent)) {
-        let me = ix(party);
+        let me = party.index();
         let Some(start) = self.interrupt_check[me] else {
             return;
         };
         if self.candidate.is_some_and(|c| c.party == party) {
             return;
         }
-        let other = ix(party.other());
+        let other = party.other().index();
         if self.candidate.is_some_and(|c| c.party != party) {
             // The other party's speech may be a backchannel: not an interruption of it.
             return;
@@ -369,7 +359,7 @@ impl LiveTracker {
             (None, Some((s, e, false))) if s < start && e > start => e.min(now),
             _ => return,
         };
-        if overlap_end >= start + self.limits.interruption_min_overlap {
+        if self.limits.rules.is_interruption(start, overlap_end) {
             self.interrupt_check[me] = None;
             out(LiveEvent::Interruption {
                 party,
@@ -381,20 +371,23 @@ impl LiveTracker {
     /// Audio time has advanced: every edge before `decided` has been applied.
     pub fn advance(&mut self, decided: Samples, out: &mut impl FnMut(LiveEvent)) {
         if let Some(c) = self.candidate
-            && decided > c.start + self.limits.backchannel_max
+            && !self
+                .limits
+                .rules
+                .backchannel_length(decided.saturating_sub(c.start))
         {
             self.candidate = None;
             self.take_floor(c.party, c.start, out);
         }
         for party in [Party::Rep, Party::Prospect] {
-            if self.open[ix(party)].is_some() {
+            if self.open[party.index()].is_some() {
                 self.check_interruption(party, decided, out);
             }
         }
         if let Some(start) = self.silence_start
             && !self.pause_opened
             && self.any_speech
-            && decided >= start + self.limits.pause_min
+            && self.limits.rules.is_pause(start, decided)
             && !self.meets_paused(start, decided)
         {
             self.pause_opened = true;

@@ -1,5 +1,5 @@
 //! Plain renderings of a report: terminal text, JSON, CSV segments, RTTM and Audacity labels
-//! (both exact to the millisecond, and readable back with [`parse_rttm`] / [`parse_audacity`]).
+//! (both exact to the millisecond; the evaluation crate reads them back).
 
 use std::fmt::Write as _;
 
@@ -7,7 +7,7 @@ use super::{Report, WarningCode};
 use crate::timeline::Party;
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or("-".into(), |v| format!("{:.0}%", v * 100.0))
+    v.map_or("-".into(), super::pct)
 }
 
 fn sec(v: Option<f64>) -> String {
@@ -269,41 +269,6 @@ pub fn audacity(r: &Report) -> String {
         let _ = writeln!(o, "{t}\t{t}\tmark");
     }
     o
-}
-
-/// Reads RTTM back: (party name, start_s, end_s) per line.
-pub fn parse_rttm(text: &str) -> Vec<(String, f64, f64)> {
-    text.lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            if f.len() < 8 || f[0] != "SPEAKER" {
-                return None;
-            }
-            let start = to_ms(f[3].parse().ok()?);
-            let dur = to_ms(f[4].parse().ok()?);
-            Some((
-                f[7].to_string(),
-                start as f64 / 1000.0,
-                (start + dur) as f64 / 1000.0,
-            ))
-        })
-        .collect()
-}
-
-/// Reads Audacity labels back: (label, start_s, end_s) per line.
-pub fn parse_audacity(text: &str) -> Vec<(String, f64, f64)> {
-    text.lines()
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            let start = to_ms(f.next()?.trim().parse().ok()?);
-            let end = to_ms(f.next()?.trim().parse().ok()?);
-            Some((
-                f.next().unwrap_or("").trim_end().to_string(),
-                start as f64 / 1000.0,
-                end as f64 / 1000.0,
-            ))
-        })
-        .collect()
 }
 
 #[cfg(test)]

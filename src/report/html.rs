@@ -9,8 +9,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Interval, Report};
-use crate::timeline::Party;
+use super::{Interval, Report, pct, secs};
+use crate::conversation::engine;
+use crate::timeline::{Party, Span, s_to_samples};
 
 /// Escapes text for HTML (element content and quoted attribute values).
 pub fn escape(s: &str) -> String {
@@ -80,27 +81,13 @@ fn parse_utc(iso: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-/// The civil date (year, month, day) of a count of days since 1970-01-01.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    let date = time::Date::from_calendar_date(
+        i32::try_from(y).ok()?,
+        time::Month::try_from(u8::try_from(m).ok()?).ok()?,
+        u8::try_from(d).ok()?,
+    )
+    .ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() + hh * 3600 + mm * 60 + ss)
 }
 
 /// The local time zone's offset from UTC at a moment (seconds since 1970 UTC), from the C
@@ -129,7 +116,10 @@ pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Opti
     let utc = parse_utc(iso)?;
     let off = offset_s(utc).unwrap_or(0);
     let local = utc + off;
-    let (y, m, d) = civil(local.div_euclid(86_400));
+    let date = time::OffsetDateTime::from_unix_timestamp(local)
+        .ok()?
+        .date();
+    let (y, m, d) = (date.year(), u8::from(date.month()), date.day());
     let secs = local.rem_euclid(86_400);
     let sign = if off < 0 { '-' } else { '+' };
     let off_min = off.abs() / 60;
@@ -147,42 +137,17 @@ pub fn local_time(iso: &str) -> Option<String> {
     local_time_with(iso, local_offset_s)
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
-}
-
-/// Gaps (seconds) the rep waited before taking the floor from the prospect, rebuilt from the
-/// report's segments with the rules of product.md ("patience"): at each change of floor from
-/// prospect to rep, from the end of the prospect's latest non-backchannel segment to the start
-/// of the rep's floor-taking segment, negative gaps counted as 0.
+/// Gaps (seconds) the rep waited before taking the floor from the prospect: the engine's
+/// rule ([`engine::floor_gaps`]) over the report's segments.
 pub fn patience_gaps(r: &Report) -> Vec<f64> {
-    let mut floor: Option<Party> = None;
-    let mut last_main_end: [Option<f64>; 2] = [None, None];
-    let ix = |p: Party| usize::from(p == Party::Prospect);
-    let mut gaps = Vec::new();
-    for s in &r.segments {
-        if s.backchannel {
-            continue;
-        }
-        match floor {
-            None => floor = Some(s.party),
-            Some(holder) if holder != s.party => {
-                if s.party == Party::Rep
-                    && let Some(end) = last_main_end[ix(holder)]
-                {
-                    gaps.push(((s.start_s - end).max(0.0) * 1000.0).round() / 1000.0);
-                }
-                floor = Some(s.party);
-            }
-            Some(_) => {}
-        }
-        let e = &mut last_main_end[ix(s.party)];
-        *e = Some(e.map_or(s.end_s, |v| v.max(s.end_s)));
-    }
-    gaps
+    engine::floor_gaps(&r.engine_segments())
+        .0
+        .into_iter()
+        .map(secs)
+        .collect()
 }
 
-/// An interruption rebuilt from the report's segments.
+/// An interruption, in the report's seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interruption {
     /// Who interrupted.
@@ -193,70 +158,32 @@ pub struct Interruption {
     pub overlap_end_s: f64,
 }
 
-/// Interruptions rebuilt from the report's segments with the rules of product.md
-/// ("interruption"): a party's non-backchannel segment that starts while the other party's
-/// non-backchannel segment goes on, and overlaps it by at least `interruption_min_overlap_s`.
+/// The interruptions of the report's segments, by the engine's rule
+/// ([`engine::interruptions`]).
 pub fn interruptions(r: &Report) -> Vec<Interruption> {
-    let ix = |p: Party| usize::from(p == Party::Prospect);
-    let mut order: Vec<_> = r.segments.iter().filter(|s| !s.backchannel).collect();
-    // Start order, the rep first on a tie (as the analysis sweeps them).
-    order.sort_by(|a, b| {
-        a.start_s
-            .total_cmp(&b.start_s)
-            .then(ix(a.party).cmp(&ix(b.party)))
-    });
-    // The latest-starting non-backchannel segment of each party so far.
-    let mut latest: [Option<(f64, f64)>; 2] = [None, None];
-    let mut out = Vec::new();
-    for s in order {
-        let me = ix(s.party);
-        if let Some((start, end)) = latest[1 - me]
-            && start <= s.start_s
-            && end > s.start_s
-        {
-            let overlap_end_s = end.min(s.end_s);
-            // The times are rounded to the millisecond: compare to half of one.
-            if overlap_end_s - s.start_s + 0.0005 >= r.config.interruption_min_overlap_s {
-                out.push(Interruption {
-                    party: s.party,
-                    start_s: s.start_s,
-                    overlap_end_s,
-                });
-            }
-        }
-        latest[me] = Some((s.start_s, s.end_s));
-    }
-    out
+    engine::interruptions(&r.engine_segments(), &r.thresholds())
+        .into_iter()
+        .map(|c| Interruption {
+            party: c.party,
+            start_s: secs(c.start),
+            overlap_end_s: secs(c.overlap_end),
+        })
+        .collect()
 }
 
-/// Stretches where both parties speak, from the segments.
+/// Stretches where both parties speak ([`engine::overlaps`] of the report's segments).
 pub fn overlaps(r: &Report) -> Vec<Interval> {
-    let side = |p: Party| -> Vec<(f64, f64)> {
+    let side = |p: Party| -> Vec<Span> {
         r.segments
             .iter()
             .filter(|s| s.party == p)
-            .map(|s| (s.start_s, s.end_s))
+            .map(|s| Span::new(s_to_samples(s.start_s), s_to_samples(s.end_s)))
             .collect()
     };
-    let (a, b) = (side(Party::Rep), side(Party::Prospect));
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let start = a[i].0.max(b[j].0);
-        let end = a[i].1.min(b[j].1);
-        if end > start {
-            out.push(Interval {
-                start_s: start,
-                end_s: end,
-            });
-        }
-        if a[i].1 < b[j].1 {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
+    engine::overlaps(&side(Party::Rep), &side(Party::Prospect))
+        .into_iter()
+        .map(Interval::from)
+        .collect()
 }
 
 // Geometry of the timeline (SVG user units).

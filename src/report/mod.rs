@@ -1,14 +1,15 @@
 //! The call report: one versioned structure (JSON schema in docs/report-schema.md) built
 //! from the analysis, and its renderings: text, JSON, CSV, RTTM, Audacity labels, HTML.
 
+pub mod file;
 pub mod formats;
 pub mod html;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::CallResult;
-use crate::conversation::engine::{BrokenBy, mean, median};
-use crate::timeline::{Party, Samples, Span, samples_to_s};
+use crate::conversation::engine::{self, BrokenBy, Thresholds, mean, median};
+use crate::timeline::{Party, Samples, Span, s_to_samples, samples_to_s};
 
 /// Version of the report's JSON layout; bumped whenever a field is renamed or removed.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -18,6 +19,11 @@ pub use crate::warning::{Warning, WarningCode};
 /// Seconds rounded to the millisecond.
 pub(crate) fn secs(samples: Samples) -> f64 {
     crate::timeline::samples_to_ms_rounded_s(samples)
+}
+
+/// A share as a whole percentage (`58%`).
+pub fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
 }
 
 fn secs_f(samples: f64) -> f64 {
@@ -191,6 +197,32 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report's segments as the engine classified them, in its order (start, the rep
+    /// first on a tie), for the rules the renderings draw ([`engine`]).
+    pub fn engine_segments(&self) -> Vec<engine::Segment> {
+        let mut segments: Vec<engine::Segment> = self
+            .segments
+            .iter()
+            .map(|s| engine::Segment {
+                party: s.party,
+                span: Span::new(s_to_samples(s.start_s), s_to_samples(s.end_s)),
+                backchannel: s.backchannel,
+                interruption: false,
+            })
+            .collect();
+        segments.sort_by_key(|s| (s.span.start, s.party.index()));
+        segments
+    }
+
+    /// The engine's thresholds of the configuration the report was made with.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            pause_min: s_to_samples(self.config.pause_min_s),
+            backchannel_max: s_to_samples(self.config.backchannel_max_s),
+            interruption_min_overlap: s_to_samples(self.config.interruption_min_overlap_s),
+        }
+    }
+
     /// Builds the report of an analysed call.
     pub fn new(result: &CallResult, source: &str, started_at: Option<String>) -> Report {
         let m = &result.metrics;
@@ -198,7 +230,7 @@ impl Report {
         let talk_total = m.rep.talk + m.prospect.talk;
         let party = |p: Party| {
             let pm = m.party(p);
-            let dropped = result.dropped[usize::from(p == Party::Prospect)];
+            let dropped = result.dropped[p.index()];
             PartyReport {
                 talk_s: secs(pm.talk),
                 share_of_talk: ratio(pm.talk, talk_total),

@@ -155,10 +155,6 @@ pub struct UiState {
     ended: bool,
 }
 
-fn side(party: Party) -> usize {
-    usize::from(party == Party::Prospect)
-}
-
 fn share(rep: Samples, prospect: Samples) -> Option<f64> {
     let total = rep + prospect;
     (total > 0).then(|| rep as f64 / total as f64)
@@ -264,10 +260,10 @@ impl UiState {
         };
         match event {
             LiveEvent::SpeechStart { party, t_s } => {
-                snap.speaking_since[side(*party)] = Some(s_to_samples(*t_s));
+                snap.speaking_since[party.index()] = Some(s_to_samples(*t_s));
                 snap.silence_start = None;
             }
-            LiveEvent::SpeechEnd { party, .. } => snap.speaking_since[side(*party)] = None,
+            LiveEvent::SpeechEnd { party, .. } => snap.speaking_since[party.index()] = None,
             LiveEvent::SilenceStart { start_s, after } => {
                 snap.silence_start = Some(s_to_samples(*start_s));
                 snap.floor = *after;
@@ -293,7 +289,7 @@ impl UiState {
                     _ => &[],
                 };
                 for p in by {
-                    snap.speaking_since[side(*p)].get_or_insert(s_to_samples(*end_s));
+                    snap.speaking_since[p.index()].get_or_insert(s_to_samples(*end_s));
                 }
             }
             LiveEvent::SilenceEnd { start_s, .. }
@@ -543,7 +539,7 @@ impl UiState {
         if self.limits.talk_share
             && let Some(s) = self.snap
             && s.floor == Some(Party::Rep)
-            && s.speaking_since[side(Party::Prospect)].is_none()
+            && s.speaking_since[Party::Prospect.index()].is_none()
             && s.silent.iter().all(Option::is_none)
             && samples_to_s(s.talk_recent[0] + s.talk_recent[1]) >= TALK_SHARE_MIN_TALK_S
             && let Some(share) = self.share_recent()

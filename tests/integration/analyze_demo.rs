@@ -206,10 +206,12 @@ fn every_format_renders_the_demo_call() {
     let rttm = &outputs["rttm"];
     let json: Value = serde_json::from_str(&outputs["json"]).expect("json parses");
     let segs = json["segments"].as_array().expect("segments");
-    let back = tacet::report::formats::parse_rttm(rttm);
+    let back = tacet_eval::rttm_turns(rttm).expect("valid RTTM");
     assert_eq!(back.len(), segs.len());
     for (b, s) in back.iter().zip(segs) {
-        assert_eq!(b.0, s["party"].as_str().expect("party"));
-        assert!((b.1 - f(&s["start_s"])).abs() < 1e-9 && (b.2 - f(&s["end_s"])).abs() < 1e-9);
+        assert_eq!(b.speaker, s["party"].as_str().expect("party"));
+        assert!(
+            (b.start_s - f(&s["start_s"])).abs() < 1e-9 && (b.end_s - f(&s["end_s"])).abs() < 1e-9
+        );
     }
 }

@@ -174,7 +174,7 @@ pub fn write_raw_wav(
 /// ../shared/data, or None with a printed reason on a laptop; in CI (CI=true) its absence
 /// fails the test, so a green CI means the data was really used.
 pub fn shared_data(test: &str) -> Option<PathBuf> {
-    match tacet::eval::shared_data_dir() {
+    match tacet_eval::shared_data_dir() {
         Some(dir) => Some(dir),
         None => {
             let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");

@@ -8,7 +8,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tacet::report::formats::{parse_audacity, parse_rttm};
 use tacet::report::{Format, Mark, Report};
 
 use crate::common::*;
@@ -86,14 +85,15 @@ fn rttm_round_trips_to_the_millisecond() {
         assert!(f[3].split('.').nth(1).is_some_and(|d| d.len() == 3));
         assert!(f[4].split('.').nth(1).is_some_and(|d| d.len() == 3));
     }
-    let back: Vec<(String, i64, i64)> = parse_rttm(rttm)
+    let back: Vec<(String, i64, i64)> = tacet_eval::rttm_turns(rttm)
+        .expect("valid RTTM")
         .into_iter()
-        .map(|(p, a, b)| (p, ms(a), ms(b)))
+        .map(|t| (t.speaker, ms(t.start_s), ms(t.end_s)))
         .collect();
     let want: Vec<(String, i64, i64)> = segs.iter().map(|s| (s.0.clone(), s.1, s.2)).collect();
     assert_eq!(back, want);
     // The evaluation reader (used for ../shared/data) agrees.
-    let parsed = tacet::eval::parse_rttm(rttm).expect("valid RTTM");
+    let parsed = tacet_eval::parse_rttm(rttm).expect("valid RTTM");
     let n: usize = parsed.values().map(Vec::len).sum();
     assert_eq!(n, segs.len());
 }
@@ -103,7 +103,7 @@ fn audacity_labels_round_trip_to_the_millisecond() {
     let json = demo_json();
     let segs = segments(&json);
     let labels = &demo_outputs()["audacity"];
-    let back = parse_audacity(labels);
+    let back = tacet_eval::audacity_labels(labels);
     // Segments first, then pauses, then marks.
     let pauses = json["pauses"].as_array().expect("pauses");
     assert_eq!(back.len(), segs.len() + pauses.len());

@@ -8,7 +8,7 @@ fn vad_f1_on_the_ten_vad_testset_is_at_least_0_85() {
         return;
     };
     let dir = data.join("ten-vad-testset");
-    let mut counts = tacet::eval::FrameCounts::default();
+    let mut counts = tacet_eval::FrameCounts::default();
     let mut files = 0;
     for k in 1..=20 {
         let wav = dir.join(format!("testset-audio-{k:02}.wav"));
@@ -26,12 +26,12 @@ fn vad_f1_on_the_ten_vad_testset_is_at_least_0_85() {
             })
             .collect();
         let labels =
-            tacet::eval::parse_scv(&std::fs::read_to_string(&scv).expect("labels")).expect("scv");
+            tacet_eval::parse_scv(&std::fs::read_to_string(&scv).expect("labels")).expect("scv");
         let reader = hound::WavReader::open(&wav).expect("wav");
         let rate = u64::from(reader.spec().sample_rate);
         let n_frames = (u64::from(reader.duration()) * 100 / rate) as usize;
-        let reference = tacet::eval::reference_frames(&labels, n_frames);
-        let decided = tacet::eval::detector_frames(&detected, n_frames);
+        let reference = tacet_eval::reference_frames(&labels, n_frames);
+        let decided = tacet_eval::detector_frames(&detected, n_frames);
         counts.add(&reference, &decided, None);
         files += 1;
     }

@@ -89,7 +89,7 @@ fn report_names_never_escape_the_output_folder() {
         "../.x/..y/passwd.wav",
     ];
     let paths: Vec<&std::path::Path> = inputs.iter().map(std::path::Path::new).collect();
-    let names = tacet::batch::report_names(&paths, tacet::report::Format::Json);
+    let names = tacet::cli::batch::report_names(&paths, tacet::report::Format::Json);
     assert_eq!(names.len(), inputs.len());
     let out = std::path::Path::new("/tmp/reports");
     for (input, name) in inputs.iter().zip(&names) {

@@ -56,7 +56,7 @@ fn rss_kb() -> u64 {
 
 #[test]
 fn a_long_call_stays_flat_and_exact() {
-    let mut ch = tacet::eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
+    let mut ch = tacet_eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
     let prospect = ch.pop().expect("two channels");
     let rep = ch.pop().expect("two channels");
     // Whole frames, so that every pass starts on a frame edge.

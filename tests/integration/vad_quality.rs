@@ -6,16 +6,16 @@
 //! Every assertion is a tolerance band around the measured behaviour (docs/vad.md): a
 //! failure means the detector got worse on that condition.
 
-use tacet::eval::synth::{self, Rng};
-use tacet::eval::{FrameCounts, LabelSpan, detector_frames, reference_frames};
 use tacet::timeline::{FRAME_LEN_SAMPLES, Span};
 use tacet::vad::default_tracker;
+use tacet_eval::synth::{self, Rng};
+use tacet_eval::{FrameCounts, LabelSpan, detector_frames, reference_frames};
 
 use crate::common::*;
 
 /// Demo call: (rep channel, prospect channel, rep truth, prospect truth).
 fn demo() -> (Vec<f32>, Vec<f32>, Vec<LabelSpan>, Vec<LabelSpan>) {
-    let mut ch = tacet::eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
+    let mut ch = tacet_eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
     assert_eq!(ch.len(), 2);
     let prospect = ch.pop().expect("two channels");
     let rep = ch.pop().expect("two channels");
@@ -41,7 +41,7 @@ fn frames(x: &[f32]) -> usize {
 /// The default detector's decisions per 10 ms frame, with an optional far-end reference.
 fn detect(audio: &[f32], reference: Option<&[f32]>) -> Vec<bool> {
     let spans: Vec<Span> =
-        tacet::eval::segments_with_reference(&mut default_tracker(), audio, reference);
+        tacet_eval::segments_with_reference(&mut default_tracker(), audio, reference);
     detector_frames(&spans, frames(audio))
 }
 
@@ -165,13 +165,13 @@ fn recorded_keyboard_typing_is_mostly_not_speech() {
         return;
     };
     // Only the keys kept out of the model's training.
-    let files: Vec<_> = tacet::eval::TYPING_TEST_KEYS
+    let files: Vec<_> = tacet_eval::TYPING_TEST_KEYS
         .chars()
         .map(|k| data.join(format!("train/keystrokes-zoom/Zoom/{k}.wav")))
         .collect();
     let (mut called, mut total) = (0usize, 0usize);
     for f in &files {
-        let x = tacet::eval::read_wav_16k(f).expect("wav");
+        let x = tacet_eval::read_wav_16k(f).expect("wav");
         let d = detect(&x, None);
         called += d.iter().filter(|&&v| v).count();
         total += d.len();
@@ -193,9 +193,9 @@ fn recorded_typing_under_far_end_bleed_is_not_rep_speech() {
     // headset microphone 25 dB down; the rep says nothing.
     let (_, prospect, _, _) = demo();
     let mut typing = Vec::new();
-    for k in tacet::eval::TYPING_TEST_KEYS.chars() {
+    for k in tacet_eval::TYPING_TEST_KEYS.chars() {
         let f = data.join(format!("train/keystrokes-zoom/Zoom/{k}.wav"));
-        typing.extend(tacet::eval::read_wav_16k(&f).expect("wav"));
+        typing.extend(tacet_eval::read_wav_16k(&f).expect("wav"));
     }
     let n = typing.len().min(prospect.len());
     let mut mic = typing[..n].to_vec();

@@ -72,7 +72,7 @@ fn a_prospect_channel_with_noise_and_no_speech_gets_no_speech() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A hiss at -50 dBFS: a signal, and nothing like speech.
     let path = with_prospect(dir.path(), "hiss.wav", |n| {
-        tacet::eval::synth::white(n, 7, -50.0)
+        tacet_eval::synth::white(n, 7, -50.0)
     });
     let report = analyze_json(&[path.to_str().expect("path")]);
     assert_eq!(

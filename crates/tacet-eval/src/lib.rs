@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
-use crate::vad::{Edge, SpeechTracker};
+use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
+use tacet::vad::{Edge, SpeechTracker};
 
 /// The shared labeled data folder: `TACET_SHARED_DATA` if set, else
-/// `<CARGO_MANIFEST_DIR>/../shared/data` when it exists.
+/// `../shared/data` beside the project when it exists.
 pub fn shared_data_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("TACET_SHARED_DATA") {
         return Some(PathBuf::from(dir));
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     dir.is_dir().then_some(dir)
 }
 
@@ -52,9 +52,23 @@ pub fn parse_scv(text: &str) -> Result<Vec<LabelSpan>> {
     Ok(out)
 }
 
-/// Parses RTTM `SPEAKER <uri> 1 <start> <dur> ...` lines into speaker turns per URI.
-pub fn parse_rttm(text: &str) -> Result<HashMap<String, Vec<LabelSpan>>> {
-    let mut out: HashMap<String, Vec<LabelSpan>> = HashMap::new();
+/// One `SPEAKER` line of an RTTM file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RttmTurn {
+    /// The recording it belongs to.
+    pub uri: String,
+    /// Who speaks (the 8th field; empty when the line has none).
+    pub speaker: String,
+    /// Start, seconds.
+    pub start_s: f64,
+    /// End (start + duration), seconds.
+    pub end_s: f64,
+}
+
+/// Parses RTTM `SPEAKER <uri> 1 <start> <dur> <NA> <NA> <speaker> ...` lines, in file order
+/// (tacet's own RTTM reports and reference labels alike).
+pub fn rttm_turns(text: &str) -> Result<Vec<RttmTurn>> {
+    let mut out = Vec::new();
     for line in text.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
         if f.first() != Some(&"SPEAKER") {
@@ -65,12 +79,44 @@ pub fn parse_rttm(text: &str) -> Result<HashMap<String, Vec<LabelSpan>>> {
         }
         let start_s: f64 = f[3].parse().context("bad RTTM start")?;
         let dur_s: f64 = f[4].parse().context("bad RTTM duration")?;
-        out.entry(f[1].to_string()).or_default().push(LabelSpan {
+        out.push(RttmTurn {
+            uri: f[1].to_string(),
+            speaker: f.get(7).map_or(String::new(), |s| (*s).to_string()),
             start_s,
             end_s: start_s + dur_s,
         });
     }
     Ok(out)
+}
+
+/// Parses RTTM `SPEAKER` lines into speaker turns per URI.
+pub fn parse_rttm(text: &str) -> Result<HashMap<String, Vec<LabelSpan>>> {
+    let mut out: HashMap<String, Vec<LabelSpan>> = HashMap::new();
+    for t in rttm_turns(text)? {
+        out.entry(t.uri).or_default().push(LabelSpan {
+            start_s: t.start_s,
+            end_s: t.end_s,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads Audacity labels back: (label, start_s, end_s) per line, times to the millisecond.
+pub fn audacity_labels(text: &str) -> Vec<(String, f64, f64)> {
+    let ms = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .map(|v| (v * 1000.0).round() / 1000.0)
+    };
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let start = ms(f.next()?)?;
+            let end = ms(f.next()?)?;
+            Some((f.next().unwrap_or("").trim_end().to_string(), start, end))
+        })
+        .collect()
 }
 
 /// Parses UEM `<uri> <channel> <start> <end>` lines: the scored region per URI.
@@ -589,20 +635,9 @@ pub fn gaps_kept(reference: &[bool], detected: &[bool], min_gap_frames: usize) -
     (gaps, kept)
 }
 
-/// The median of `values` (the mean of the middle two for an even count), or `None`.
-pub fn median(values: &[i64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_unstable();
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2] as f64
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
-    })
-}
+/// The median of `values` (the mean of the middle two for an even count), or `None`: the
+/// report's own.
+pub use tacet::conversation::engine::median;
 
 pub mod synth;
 
@@ -673,7 +708,7 @@ mod tests {
         let clips = load_ten_testset(&dir.join("ten-vad-testset")).expect("readable test set");
         let mut counts = FrameCounts::default();
         for clip in &clips {
-            let mut tracker = crate::vad::default_tracker();
+            let mut tracker = tacet::vad::default_tracker();
             counts.merge(&clip.score(&segments_from_vad(&mut tracker, &clip.audio)));
         }
         assert!(counts.f1() >= 0.85, "pooled frame F1 {:.3}", counts.f1());

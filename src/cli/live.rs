@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use crate::audio::live::{self, LiveSource, Plan, Role};
-use crate::cli::LiveArgs;
+use crate::cli::args::LiveArgs;
+use crate::cli::session::RunOptions;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::Format;
+use crate::report::file::format_from_path;
 use crate::session::Pacing;
-use crate::sessions::RunOptions;
 
 /// The reminder printed before recording.
 pub const CONSENT: &str = "Recording both sides: make sure everyone on the call has agreed.";
@@ -123,11 +124,11 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
     let output = args.output.as_ref().map(|path| {
         let format = args
             .format
-            .or_else(|| crate::app::format_from_path(path))
+            .or_else(|| format_from_path(path))
             .unwrap_or(Format::Json);
         (path.clone(), format)
     });
-    let result = crate::sessions::run(
+    let result = crate::cli::session::run(
         Box::new(source),
         config,
         RunOptions {
@@ -149,7 +150,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
 
 /// `<data>/recordings/<stamp>-live.wav`.
 fn recording_path(data: &std::path::Path) -> PathBuf {
-    let stamp: String = crate::sessions::iso8601_utc(SystemTime::now())
+    let stamp: String = crate::session::store::iso8601_utc(SystemTime::now())
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == 'T')
         .collect();

@@ -7,10 +7,11 @@ use std::path::{Component, Path};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::app::{analyze_call, write_atomic, write_atomic_with};
 use crate::audio::source::CallFiles;
+use crate::cli::analyze::analyze_call;
 use crate::config::Config;
 use crate::error::Error;
+use crate::report::file::{write_atomic, write_atomic_with};
 use crate::report::{Format, Report};
 
 /// An input's report, or its error's message and exit code.

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::report::html::clock;
+use crate::report::pct;
 
 /// The figures of one saved call.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,10 +208,6 @@ struct Metric {
     flat: &'static str,
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
-}
-
 fn secs(v: f64) -> String {
     if v < 10.0 {
         format!("{v:.1} s")
@@ -306,15 +304,6 @@ pub fn trends(entries: &[Entry]) -> Vec<Trend> {
         });
     }
     out
-}
-
-fn clock(s: f64) -> String {
-    let t = s.max(0.0).round() as u64;
-    if t >= 3600 {
-        format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
-    } else {
-        format!("{}:{:02}", t / 60, t % 60)
-    }
 }
 
 /// The table of the last `last` calls and their trend.

@@ -3,7 +3,7 @@
 //! bleed through a short room response) and level helpers. All deterministic (seeded).
 
 use super::{resample_rational, telephone_band};
-use crate::timeline::ANALYSIS_RATE_HZ;
+use tacet::timeline::ANALYSIS_RATE_HZ;
 
 /// A small xorshift generator: deterministic noise without a dependency.
 #[derive(Debug, Clone)]

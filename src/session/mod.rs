@@ -3,6 +3,8 @@
 //! analysis, controls coming back (pause, mark, stop), an optional recorder thread, and the
 //! report saved at the end whatever ended the session.
 
+pub mod store;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

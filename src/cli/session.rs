@@ -1,79 +1,19 @@
-//! Saved sessions: every live session, replay and demo saves a folder in the data folder
-//! with report.json and report.html (written atomically), and the runner that drives a
-//! session from start to saved report, with or without the dashboard.
+//! The runner of `demo`, `replay` and `live`: a session from start to saved report, with the
+//! dashboard or JSON lines, whatever ends it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use crate::app::{write_atomic, write_atomic_with};
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::error::Error;
+use crate::report::file::write_atomic_with;
 use crate::report::{Format, Report};
+use crate::session::store::{iso8601_utc, save};
 use crate::session::{self, Pacing, SessionMsg, SessionOptions};
-
-/// ISO 8601 UTC timestamp (`2026-11-27T12:34:56Z`) of a system time.
-pub fn iso8601_utc(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-/// A folder name for a session started at `started_at` (ISO 8601) of a given kind.
-fn folder_name(started_at: &str, kind: &str) -> String {
-    let stamp: String = started_at
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == 'T')
-        .collect();
-    format!("{stamp}-{kind}")
-}
-
-/// Saves a session's report.json and report.html in a new folder under `data_dir/sessions`.
-///
-/// # Errors
-/// [`Error::Output`] naming the folder.
-pub fn save(data_dir: &Path, report: &Report, kind: &str) -> Result<PathBuf, Error> {
-    let base = data_dir.join("sessions");
-    let name = folder_name(report.started_at.as_deref().unwrap_or("unknown"), kind);
-    let mut dir = base.join(&name);
-    let mut k = 1;
-    while dir.exists() {
-        k += 1;
-        dir = base.join(format!("{name}-{k}"));
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Output {
-        path: dir.display().to_string(),
-        what: e.to_string(),
-    })?;
-    write_atomic_with(&dir.join("report.json"), |w| {
-        Format::Json.write_to(report, w)
-    })?;
-    write_atomic(
-        &dir.join("report.html"),
-        Format::Html.render(report).as_bytes(),
-    )?;
-    Ok(dir)
-}
 
 /// What a session run needs besides its source.
 #[derive(Debug, Clone)]
@@ -169,7 +109,6 @@ mod tests {
     use super::*;
     use crate::audio::source::{FrameFill, SourceError};
     use crate::timeline::FRAME_LEN_SAMPLES;
-    use std::time::Duration;
 
     /// A tone on the rep's side that panics after `frames` frames.
     struct Failing {
@@ -223,14 +162,5 @@ mod tests {
         assert_eq!(report["duration_s"].as_f64(), Some(5.0));
         let reader = hound::WavReader::open(&wav).expect("the recording is finalised");
         assert_eq!(reader.duration(), 500 * FRAME_LEN_SAMPLES as u32);
-    }
-
-    #[test]
-    fn iso_dates() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_781_696);
-        assert_eq!(iso8601_utc(t), "2026-11-27T12:14:56Z");
-        assert_eq!(iso8601_utc(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(iso8601_utc(leap), "2000-02-29T00:00:00Z");
     }
 }

@@ -1,0 +1,112 @@
+//! `tacet analyze`: one recording (or a rep and a prospect file) to one report, printed or
+//! written; several recordings go to `batch`.
+
+use std::io::Write;
+
+use crate::analysis::run_source;
+use crate::audio::source::{CallFiles, FileSource};
+use crate::cli::args::AnalyzeArgs;
+use crate::cli::inputs::{choose_channels, with_mono_hint};
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::file::{format_from_path, write_atomic_with};
+use crate::report::{Format, Report};
+
+/// Analyses one call and builds its report.
+///
+/// # Errors
+/// [`Error::Input`] when the recording cannot be used.
+pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error> {
+    let mut source = FileSource::open(files).map_err(|e| {
+        with_mono_hint(
+            e,
+            "give a stereo recording, or two files with --rep REP --prospect PRO",
+        )
+    })?;
+    for path in source.repaired_files() {
+        eprintln!(
+            "tacet: warning: '{}': the header's sizes do not match the file; reading the audio that is there",
+            path.display()
+        );
+    }
+    let result = run_source(&mut source, config, &mut |_| {})?;
+    if result.metrics.duration == 0 {
+        let path = match files {
+            CallFiles::Channels { path, .. } => path,
+            CallFiles::Pair { rep, .. } => rep,
+        };
+        return Err(Error::Input(crate::audio::InputError::Invalid {
+            path: path.clone(),
+            what: "holds no audio (0 frames)".into(),
+        }));
+    }
+    Ok(Report::new(&result, &files.describe(), None))
+}
+
+/// The calls `analyze` is given, with the channels chosen (the flags, else the
+/// configuration, which is updated with them).
+///
+/// # Errors
+/// [`Error::Usage`] when none is given, or several without `--out-dir`.
+pub fn inputs(config: &mut Config, args: &AnalyzeArgs) -> Result<Vec<CallFiles>, Error> {
+    if args.rep.is_none() {
+        let (n, m) = choose_channels(config, args.rep_channel, args.prospect_channel)?;
+        config.input.rep_channel = n;
+        config.input.prospect_channel = m;
+    }
+    let inputs: Vec<CallFiles> = match (&args.rep, &args.prospect) {
+        (Some(rep), Some(prospect)) => vec![CallFiles::Pair {
+            rep: rep.clone(),
+            prospect: prospect.clone(),
+        }],
+        _ => args
+            .calls
+            .iter()
+            .map(|path| CallFiles::Channels {
+                path: path.clone(),
+                rep_channel: config.input.rep_channel,
+                prospect_channel: config.input.prospect_channel,
+            })
+            .collect(),
+    };
+    if inputs.is_empty() {
+        return Err(Error::Usage(
+            "analyze needs a recording (CALL) or --rep REP --prospect PRO; see 'tacet analyze --help'"
+                .into(),
+        ));
+    }
+    if inputs.len() > 1 && args.output.is_some() {
+        return Err(Error::Usage(
+            "-o writes one report; with several recordings use --out-dir DIR".into(),
+        ));
+    }
+    if inputs.len() > 1 && args.out_dir.is_none() {
+        return Err(Error::Usage(
+            "several recordings need --out-dir DIR (one report per recording)".into(),
+        ));
+    }
+    Ok(inputs)
+}
+
+/// Analyses one call and prints its report, or writes it with `-o`.
+///
+/// # Errors
+/// Usage, input and output errors.
+pub fn run(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
+    let inputs = inputs(config, &args)?;
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(format_from_path))
+        .unwrap_or(Format::Text);
+    let report = analyze_call(&inputs[0], config)?;
+    match &args.output {
+        Some(path) => write_atomic_with(path, |w| format.write_to(&report, w)),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            format
+                .write_to(&report, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        }
+    }
+}
