@@ -120,6 +120,10 @@ pub struct Config {
     pub recent_window_s: f64,
     /// No-signal warning delay, seconds.
     pub no_signal_s: f64,
+    /// A call starts when the other side answers within this, seconds.
+    pub call_start_window_s: f64,
+    /// A call ends after this long with nobody speaking, seconds.
+    pub call_end_silence_s: f64,
     /// Questions offered by the monologue cue.
     pub monologue_questions: Vec<String>,
     /// Cue switches.
@@ -144,6 +148,8 @@ impl Default for Config {
             talk_share_warn: 0.65,
             recent_window_s: 180.0,
             no_signal_s: 20.0,
+            call_start_window_s: 20.0,
+            call_end_silence_s: 45.0,
             monologue_questions: vec![
                 "What would you need to see to move forward on your own terms?".into(),
                 "What do you want to do next?".into(),
@@ -255,6 +261,8 @@ impl Config {
         }
         check("recent_window_s", self.recent_window_s, 10.0, 3600.0)?;
         check("no_signal_s", self.no_signal_s, 1.0, 600.0)?;
+        check("call_start_window_s", self.call_start_window_s, 1.0, 600.0)?;
+        check("call_end_silence_s", self.call_end_silence_s, 5.0, 3600.0)?;
         if self.monologue_questions.is_empty() {
             return Err(ConfigError::Range {
                 key: "monologue_questions",

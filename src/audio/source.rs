@@ -363,3 +363,54 @@ impl FrameSource for FileSource {
         }]
     }
 }
+
+/// A stretch of another source, as if it were the whole call: the frames from `start` to
+/// `end` (samples at the analysis rate, taken to whole frames: the start down, the end up).
+/// A call split out of a day's recording is analysed through it.
+pub struct Stretch<S> {
+    inner: S,
+    /// First and one-past-last frame of the stretch.
+    frames: (u64, u64),
+    /// Frames read from `inner` so far.
+    pos: u64,
+}
+
+impl<S: FrameSource> Stretch<S> {
+    /// The frames of `inner` that cover `start..end`.
+    pub fn new(inner: S, start: Samples, end: Samples) -> Stretch<S> {
+        let frame = FRAME_LEN_SAMPLES as u64;
+        Stretch {
+            inner,
+            frames: (start / frame, end.div_ceil(frame)),
+            pos: 0,
+        }
+    }
+}
+
+impl<S: FrameSource> FrameSource for Stretch<S> {
+    fn next_frame(
+        &mut self,
+        rep: &mut [f32],
+        prospect: &mut [f32],
+    ) -> Result<Option<FrameFill>, SourceError> {
+        while self.pos < self.frames.0 {
+            if self.inner.next_frame(rep, prospect)?.is_none() {
+                return Ok(None);
+            }
+            self.pos += 1;
+        }
+        if self.pos >= self.frames.1 {
+            return Ok(None);
+        }
+        self.pos += 1;
+        self.inner.next_frame(rep, prospect)
+    }
+
+    fn dropped_samples(&self) -> [u64; 2] {
+        self.inner.dropped_samples()
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        self.inner.warnings()
+    }
+}

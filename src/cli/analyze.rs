@@ -3,33 +3,57 @@
 
 use std::io::Write;
 
-use crate::analysis::run_source;
-use crate::audio::source::{CallFiles, FileSource};
+use crate::analysis::{CallResult, run_source};
+use crate::audio::source::{CallFiles, FileSource, Stretch};
 use crate::cli::args::AnalyzeArgs;
 use crate::cli::inputs::{choose_channels, with_mono_hint};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::file::{format_from_path, write_atomic_with};
 use crate::report::{Format, Report};
+use crate::timeline::Span;
 
 /// Analyses one call and builds its report.
 ///
 /// # Errors
 /// [`Error::Input`] when the recording cannot be used.
 pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error> {
-    let mut source = FileSource::open(files).map_err(|e| {
+    let result = analyze_stretch(files, config, None)?;
+    Ok(Report::new(&result, &files.describe(), None))
+}
+
+/// Analyses a recording, or with `stretch` only that stretch of it (samples at the analysis
+/// rate) as if it were the whole call.
+///
+/// # Errors
+/// [`Error::Input`] when the recording cannot be used or holds no audio.
+pub fn analyze_stretch(
+    files: &CallFiles,
+    config: &Config,
+    stretch: Option<Span>,
+) -> Result<CallResult, Error> {
+    let source = FileSource::open(files).map_err(|e| {
         with_mono_hint(
             e,
             "give a stereo recording, or two files with --rep REP --prospect PRO",
         )
     })?;
-    for path in source.repaired_files() {
-        eprintln!(
-            "tacet: warning: '{}': the header's sizes do not match the file; reading the audio that is there",
-            path.display()
-        );
-    }
-    let result = run_source(&mut source, config, &mut |_| {})?;
+    let result = match stretch {
+        None => {
+            for path in source.repaired_files() {
+                eprintln!(
+                    "tacet: warning: '{}': the header's sizes do not match the file; reading the audio that is there",
+                    path.display()
+                );
+            }
+            let mut source = source;
+            run_source(&mut source, config, &mut |_| {})?
+        }
+        Some(span) => {
+            let mut source = Stretch::new(source, span.start, span.end);
+            run_source(&mut source, config, &mut |_| {})?
+        }
+    };
     if result.metrics.duration == 0 {
         let path = match files {
             CallFiles::Channels { path, .. } => path,
@@ -40,7 +64,7 @@ pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error>
             what: "holds no audio (0 frames)".into(),
         }));
     }
-    Ok(Report::new(&result, &files.describe(), None))
+    Ok(result)
 }
 
 /// The calls `analyze` is given, with the channels chosen (the flags, else the

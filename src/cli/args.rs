@@ -114,6 +114,11 @@ pub struct AnalyzeArgs {
     /// when names collide (mon/call.wav, tue/call.wav: mon_call.json, tue_call.json).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// The recording is a working day: split it into calls (a side's speech that the other
+    /// side answers starts one; nobody speaking for call_end_silence_s ends it) and write a
+    /// report per call into --out-dir (CALL-call01.json, ...), with summary.csv.
+    #[arg(long, requires = "out_dir")]
+    pub split_calls: bool,
 }
 
 /// Options of a session over a recording (demo, replay).

@@ -26,8 +26,11 @@ fn csv_field(v: &str) -> String {
     }
 }
 
+/// The header of `summary.csv`.
+pub const SUMMARY_HEADER: &str = "call,duration_s,rep_share_of_talk,pauses,hold_rate,patience_median_s,longest_monologue_s,rep_interruptions,report\n";
+
 /// One line of the batch summary: the source by its path, the figures, the report's file.
-fn summary_row(source: &str, report: &str, r: &Report) -> String {
+pub fn summary_row(source: &str, report: &str, r: &Report) -> String {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     format!(
         "{},{:.3},{},{},{},{},{},{},{}\n",
@@ -154,7 +157,7 @@ pub fn report_names(inputs: &[&Path], format: Format) -> Vec<String> {
         .collect()
 }
 
-fn input_path(files: &CallFiles) -> &Path {
+pub fn input_path(files: &CallFiles) -> &Path {
     match files {
         CallFiles::Channels { path, .. } => path,
         CallFiles::Pair { rep, .. } => rep,
@@ -268,9 +271,7 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
         let _ = writeln!(std::io::stderr());
     }
     let results = results.into_inner().unwrap_or_default();
-    let mut summary = String::from(
-        "call,duration_s,rep_share_of_talk,pauses,hold_rate,patience_median_s,longest_monologue_s,rep_interruptions,report\n",
-    );
+    let mut summary = String::from(SUMMARY_HEADER);
     let mut table = format!(
         "{:<32} {:>9} {:>7} {:>7} {:>6} {:>9} {:>10}\n",
         "call", "duration", "share", "pauses", "held", "patience", "monologue"

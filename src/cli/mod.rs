@@ -11,6 +11,7 @@ pub mod inputs;
 pub mod live;
 pub mod replay;
 pub mod session;
+pub mod split;
 pub mod vad;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Some(dir) => {
                 let inputs = analyze::inputs(&mut config, &args)?;
                 let format = args.format.unwrap_or(crate::report::Format::Json);
-                batch::run(&inputs, &config, &dir, format)
+                if args.split_calls {
+                    split::run(&inputs, &config, &dir, format)
+                } else {
+                    batch::run(&inputs, &config, &dir, format)
+                }
             }
             None => analyze::run(&mut config, args),
         },

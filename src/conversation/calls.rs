@@ -6,7 +6,8 @@
 //! speech plus the trailing silence up to `pause_min`. Pure: time only comes in as sample
 //! counts, and the offline split (`find_calls`) is this same state machine run over a list.
 
-use crate::timeline::{Party, Samples, Span};
+use crate::config::Config;
+use crate::timeline::{Party, Samples, Span, s_to_samples};
 
 /// The splitting rule, in samples of the master timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,18 @@ pub struct CallRule {
     pub end_silence: Samples,
     /// Trailing silence kept after a call's last speech, at most (`pause_min_s`).
     pub pause_min: Samples,
+}
+
+impl CallRule {
+    /// The rule of the configuration's `call_start_window_s`, `call_end_silence_s` and
+    /// `pause_min_s`.
+    pub fn from_config(config: &Config) -> CallRule {
+        CallRule {
+            start_window: s_to_samples(config.call_start_window_s),
+            end_silence: s_to_samples(config.call_end_silence_s),
+            pause_min: s_to_samples(config.pause_min_s),
+        }
+    }
 }
 
 /// What the splitter found, in time order.

@@ -191,6 +191,10 @@ pub struct Report {
     pub marks: Vec<Mark>,
     /// Stretches with analysis paused.
     pub paused: Vec<Interval>,
+    /// Where the call starts in its source, seconds: 0 unless it was split out of a longer
+    /// recording (reports saved before this field read 0).
+    #[serde(default)]
+    pub offset_s: f64,
     /// What makes the figures doubtful (reports saved before this field hold none).
     #[serde(default)]
     pub warnings: Vec<Warning>,
@@ -301,6 +305,7 @@ impl Report {
                 .map(|&t| Mark { t_s: secs(t) })
                 .collect(),
             paused: result.paused.iter().map(|&s| Interval::from(s)).collect(),
+            offset_s: 0.0,
             warnings: result.warnings.clone(),
         }
     }

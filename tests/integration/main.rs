@@ -18,6 +18,7 @@ mod reports;
 mod shared_data;
 mod signals;
 mod soak;
+mod split_calls;
 mod ui_e2e;
 mod vad_quality;
 mod warnings;

@@ -1,0 +1,109 @@
+//! `tacet analyze DAY --split-calls --out-dir DIR`: a recording of a working day split into
+//! calls by the rule of `conversation::calls`, one report per call (each the analysis of its
+//! stretch alone, with `offset_s` saying where it starts) and `summary.csv`.
+
+use std::path::Path;
+
+use crate::audio::source::CallFiles;
+use crate::cli::analyze::analyze_stretch;
+use crate::cli::batch::{SUMMARY_HEADER, input_path, report_names, summary_row};
+use crate::config::Config;
+use crate::conversation::calls::{CallRule, find_calls};
+use crate::error::Error;
+use crate::report::file::{write_atomic, write_atomic_with};
+use crate::report::html::clock;
+use crate::report::{Format, Report};
+use crate::timeline::{FRAME_LEN_SAMPLES, Party, Span, samples_to_s};
+
+/// The report file names of `count` calls split out of `input`: its report name with
+/// `-call01`, `-call02`... before the extension.
+fn call_names(input: &Path, format: Format, count: usize) -> Vec<String> {
+    let base = report_names(&[input], format).remove(0);
+    let stem = base
+        .strip_suffix(&format!(".{}", format.extension()))
+        .unwrap_or(&base)
+        .to_string();
+    (1..=count)
+        .map(|k| format!("{stem}-call{k:02}.{}", format.extension()))
+        .collect()
+}
+
+/// Splits the one recording of `inputs` into calls and writes a report per call into `dir`
+/// in `format`, and `summary.csv` with a row per call. A recording with no call in it gets
+/// no report and no summary (it says so; not an error).
+///
+/// # Errors
+/// [`Error::Usage`] for more than one recording; input and output errors.
+pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) -> Result<(), Error> {
+    let [files] = inputs else {
+        return Err(Error::Usage(
+            "--split-calls takes one recording (a working day); give several days one at a time"
+                .into(),
+        ));
+    };
+    let whole = analyze_stretch(files, config, None)?;
+    let m = &whole.metrics;
+    let spans = |party: Party| -> Vec<Span> {
+        m.segments
+            .iter()
+            .filter(|s| s.party == party)
+            .map(|s| s.span)
+            .collect()
+    };
+    let (rep, prospect) = (spans(Party::Rep), spans(Party::Prospect));
+    let calls = find_calls([&rep, &prospect], m.duration, CallRule::from_config(config));
+    let source = files.describe();
+    if calls.is_empty() {
+        println!(
+            "no call in {source}: no stretch where one side's speech is answered by the other; no report written"
+        );
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+        path: dir.display().to_string(),
+        what: e.to_string(),
+    })?;
+    let names = call_names(input_path(files), format, calls.len());
+    let mut summary = String::from(SUMMARY_HEADER);
+    for (call, name) in calls.iter().zip(&names) {
+        // Whole frames, as a recording cut at these times is analysed.
+        let frame = FRAME_LEN_SAMPLES as u64;
+        let call = Span::new(call.start / frame * frame, call.end.div_ceil(frame) * frame);
+        let result = analyze_stretch(files, config, Some(call))?;
+        let mut report = Report::new(&result, &source, None);
+        report.offset_s = samples_to_s(call.start);
+        write_atomic_with(&dir.join(name), |w| format.write_to(&report, w))?;
+        let label = format!("{source} @ {:.1} s", report.offset_s);
+        summary.push_str(&summary_row(&label, name, &report));
+        println!(
+            "{name}: from {} for {}, rep share {}, {} pauses",
+            clock(report.offset_s),
+            clock(report.duration_s),
+            report
+                .rep
+                .share_of_talk
+                .map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
+            report.pauses.len()
+        );
+    }
+    write_atomic(&dir.join("summary.csv"), summary.as_bytes())?;
+    println!("{} calls; reports in {}", calls.len(), dir.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_call_report_is_named_after_the_recording_and_its_number() {
+        assert_eq!(
+            call_names(Path::new("mon/day.wav"), Format::Json, 2),
+            ["day-call01.json", "day-call02.json"]
+        );
+        assert_eq!(
+            call_names(Path::new("day.flac"), Format::Audacity, 1),
+            ["day-call01.labels.txt"]
+        );
+    }
+}
