@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod engine;
 pub mod live;
+pub mod moments;
 pub mod segments;
 
 pub use engine::{Metrics, Pause, Thresholds, Turn, analyze};

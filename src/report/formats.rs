@@ -167,6 +167,13 @@ pub fn text(r: &Report) -> String {
             );
         }
     }
+    if !r.moments.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "moments to review:");
+        for m in &r.moments {
+            let _ = writeln!(o, "  {} {}", clock(m.start_s), m.text);
+        }
+    }
     if !r.marks.is_empty() {
         let marks: Vec<String> = r.marks.iter().map(|m| clock(m.t_s)).collect();
         let _ = writeln!(o, "marks: {}", marks.join(", "));

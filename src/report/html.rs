@@ -41,7 +41,7 @@ pub fn clock(s: f64) -> String {
 }
 
 /// A duration in words-friendly form: `0.3 s`, `14 s`, `1 min 06 s`.
-fn span_words(s: f64) -> String {
+pub fn span_words(s: f64) -> String {
     if s < 10.0 {
         format!("{s:.1} s")
     } else if s < 60.0 {
@@ -834,6 +834,8 @@ h2{font-size:1.05rem;margin:30px 0 8px;font-weight:650}
 .head li{font-size:1.08rem;padding:8px 0 8px 12px;border-left:4px solid var(--line)}
 .head li:first-child{border-color:var(--rep)}
 .head li:nth-child(2){border-color:var(--held)}
+.moments li{padding:3px 0}
+.moments .t{display:inline-block;min-width:4.5em;color:var(--mute);font-variant-numeric:tabular-nums}
 svg{display:block;width:100%;height:auto}
 svg text{font-family:inherit;fill:var(--ink)}
 .gauge{max-width:1000px;margin-top:4px}
@@ -938,6 +940,18 @@ pub fn render(r: &Report) -> String {
         pause_chart(r),
         r.config.pause_min_s
     );
+    if !r.moments.is_empty() {
+        o.push_str("<h2>Moments to review</h2><ol class=\"moments\">");
+        for m in &r.moments {
+            let _ = write!(
+                o,
+                "<li><span class=\"t\">{}</span> {}</li>",
+                clock(m.start_s),
+                escape(&m.text)
+            );
+        }
+        o.push_str("</ol>\n");
+    }
     let _ = writeln!(o, "<h2>Figures</h2>{}", figures(r));
     let _ = write!(
         o,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::CallResult;
 use crate::conversation::engine::{self, BrokenBy, Thresholds, mean, median};
+use crate::conversation::moments::{MomentKind, moments};
 use crate::timeline::{Party, Samples, Span, s_to_samples, samples_to_s};
 
 /// Version of the report's JSON layout; bumped whenever a field is renamed or removed.
@@ -128,6 +129,37 @@ pub struct Mark {
     pub t_s: f64,
 }
 
+/// A moment to review (product.md, "Moments to review").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MomentReport {
+    /// `broken_pause`, `interruption`, `longest_monologue`, `longest_story` or `mark`.
+    pub kind: String,
+    /// Start, seconds.
+    pub start_s: f64,
+    /// End, seconds (a mark's equals its start).
+    pub end_s: f64,
+    /// What happened, in a plain sentence.
+    pub text: String,
+}
+
+/// The plain sentence of a moment `len_s` long.
+fn moment_text(kind: MomentKind, len_s: f64) -> String {
+    let d = html::span_words(len_s);
+    match kind {
+        MomentKind::BrokenPause {
+            after: Some(Party::Prospect),
+        } => format!("You spoke {d} into their silence."),
+        MomentKind::BrokenPause {
+            after: Some(Party::Rep),
+        } => format!("You spoke again {d} after your own words, before they answered."),
+        MomentKind::BrokenPause { after: None } => format!("You broke a silence of {d}."),
+        MomentKind::Interruption => format!("You talked over them for {d}."),
+        MomentKind::LongestMonologue => format!("Your longest monologue: {d}."),
+        MomentKind::LongestStory => format!("Their longest story: {d}. What got them talking?"),
+        MomentKind::Mark => "You marked this moment.".into(),
+    }
+}
+
 /// The thresholds the figures were computed with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsedConfig {
@@ -191,6 +223,9 @@ pub struct Report {
     pub marks: Vec<Mark>,
     /// Stretches with analysis paused.
     pub paused: Vec<Interval>,
+    /// Moments to review, in time order (reports saved before this field hold none).
+    #[serde(default)]
+    pub moments: Vec<MomentReport>,
     /// Where the call starts in its source, seconds: 0 unless it was split out of a longer
     /// recording (reports saved before this field read 0).
     #[serde(default)]
@@ -305,6 +340,18 @@ impl Report {
                 .map(|&t| Mark { t_s: secs(t) })
                 .collect(),
             paused: result.paused.iter().map(|&s| Interval::from(s)).collect(),
+            moments: moments(m, &result.marks)
+                .into_iter()
+                .map(|x| {
+                    let (start_s, end_s) = (secs(x.span.start), secs(x.span.end));
+                    MomentReport {
+                        kind: x.kind.name().into(),
+                        start_s,
+                        end_s,
+                        text: moment_text(x.kind, end_s - start_s),
+                    }
+                })
+                .collect(),
             offset_s: 0.0,
             warnings: result.warnings.clone(),
         }

@@ -595,3 +595,74 @@ fn html_of_a_two_hour_call_renders_in_headless_chromium() {
         "two-hours",
     );
 }
+
+#[test]
+fn every_report_lists_the_moments_to_review_in_time_order() {
+    let json = demo_json();
+    let moments = json["moments"].as_array().expect("moments");
+    let kinds: Vec<&str> = moments.iter().filter_map(|m| m["kind"].as_str()).collect();
+    // The demo call has one broken pause (the rep spoke again after their own question),
+    // the rep's longest monologue, the prospect's longest story and an interruption.
+    for kind in [
+        "broken_pause",
+        "longest_monologue",
+        "longest_story",
+        "interruption",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing: {kinds:?}");
+    }
+    let starts: Vec<f64> = moments
+        .iter()
+        .filter_map(|m| m["start_s"].as_f64())
+        .collect();
+    assert_eq!(starts.len(), moments.len());
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+    // Each moment is a stretch of the call, with a sentence.
+    let duration_s = json["duration_s"].as_f64().expect("duration");
+    for m in moments {
+        let (a, b) = (
+            m["start_s"].as_f64().expect("start"),
+            m["end_s"].as_f64().expect("end"),
+        );
+        assert!(0.0 <= a && a <= b && b <= duration_s, "{m}");
+        assert!(
+            m["text"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('.') || t.ends_with('?')),
+            "{m}"
+        );
+    }
+    // The broken pause is the report's broken pause, and its sentence gives its length.
+    let pause = json["pauses"]
+        .as_array()
+        .expect("pauses")
+        .iter()
+        .find(|p| p["broken_by"] == "rep")
+        .expect("a broken pause");
+    let moment = moments
+        .iter()
+        .find(|m| m["kind"] == "broken_pause")
+        .expect("moment");
+    assert_eq!(moment["start_s"], pause["start_s"]);
+    assert_eq!(moment["end_s"], pause["end_s"]);
+    let len_s = pause["end_s"].as_f64().expect("end") - pause["start_s"].as_f64().expect("start");
+    assert!(
+        moment["text"]
+            .as_str()
+            .expect("text")
+            .contains(&format!("{len_s:.1} s")),
+        "{moment}"
+    );
+    // Text and HTML show them.
+    let text = &demo_outputs()["text"];
+    assert!(text.contains("moments to review:"), "{text}");
+    for m in moments {
+        assert!(text.contains(m["text"].as_str().expect("text")), "{m}");
+    }
+    let html = &demo_outputs()["html"];
+    assert!(html.contains("<h2>Moments to review</h2>"));
+    assert_eq!(
+        html.matches("<li><span class=\"t\">").count(),
+        moments.len()
+    );
+}
