@@ -15,6 +15,16 @@ use serde_json::Value;
 
 use crate::common::*;
 
+/// Held by the tests whose checks have time windows while they run `tacet live`: the
+/// overload test's busy loops must not run beside them.
+static LIVE_AUDIO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn live_audio_lock() -> std::sync::MutexGuard<'static, ()> {
+    LIVE_AUDIO
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Whether the sound server of `.ci/audio-up.sh` answers; prints why not and panics in CI.
 fn sound_server(test: &str) -> bool {
     let ok = std::env::var_os("PULSE_SERVER").is_some()
@@ -202,6 +212,7 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
     if !sound_server("live_capture_of_a_played_call_matches_analyze_and_its_recording") {
         return;
     }
+    let _live = live_audio_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let (rep, prospect) = write_sides(dir.path(), 25.0);
     let data = dir.path().join("data");
@@ -420,6 +431,35 @@ impl PrivateServer {
     }
 }
 
+impl PrivateServer {
+    /// Waits until both sinks run at a low latency: a fresh null sink first plays out a
+    /// 2 s block, and rewinds eat the start of what is played meanwhile.
+    fn wait_low_latency(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let out = Command::new("pactl")
+                .args(["list", "sinks"])
+                .env("PULSE_SERVER", &self.server)
+                .output()
+                .expect("pactl");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let latencies: Vec<f64> = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("Latency:"))
+                .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+                .collect();
+            if latencies.len() >= 2 && latencies.iter().all(|&us| us < 50_000.0) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the private server's sinks stay at latencies {latencies:?} us"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for PrivateServer {
     fn drop(&mut self) {
         for k in &mut self.keep {
@@ -570,6 +610,7 @@ fn a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning() {
     if !sound_server("a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning") {
         return;
     }
+    let _live = live_audio_lock();
     let stalling = PrivateServer::start();
     let steady = PrivateServer::start();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -653,6 +694,7 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
     if !sound_server("signals_during_live_save_the_report_and_finalise_the_recording") {
         return;
     }
+    let _live = live_audio_lock();
     for (signal, name) in [
         (libc::SIGINT, "SIGINT"),
         (libc::SIGTERM, "SIGTERM"),
@@ -810,12 +852,12 @@ fn played(side: &[f32]) -> Played {
     }
 }
 
-/// Busy loops on every core (two per core) until `stop` is set.
+/// Busy loops on every core until `stop` is set.
 fn overload(
     stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> Vec<std::thread::JoinHandle<()>> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (0..2 * cores)
+    (0..cores)
         .map(|_| {
             let stop = std::sync::Arc::clone(stop);
             std::thread::spawn(move || {
@@ -831,9 +873,9 @@ fn overload(
 }
 
 /// The machine overloaded during a live session on the native PulseAudio route (the one
-/// whose client thread reads the server every 50 ms): busy loops on every core for 12 s,
-/// and within them tacet itself stopped for 3 s (SIGSTOP), so its client falls seconds
-/// behind the sound server. Whatever is lost must be counted in `dropped_s` and stand on
+/// whose client thread reads the server every 50 ms, on a sound server of its own): busy
+/// loops on every core for 12 s, and within them tacet itself stopped for 3 s (SIGSTOP),
+/// so its client falls seconds behind the sound server. Whatever is lost must be counted in `dropped_s` and stand on
 /// the timeline as silence: the session's duration keeps up with the wall clock, the
 /// played 20 s are 20 s of the recording, every burst is where it was played, and the
 /// silence inside the played audio is what `dropped_s` says. (Before cpal's record buffer
@@ -844,6 +886,10 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
     if !sound_server(name) {
         return;
     }
+    let _live = live_audio_lock();
+    // A sound server of its own: nothing else plays into its sinks.
+    let server = PrivateServer::start();
+    server.wait_low_latency();
     let dir = tempfile::tempdir().expect("tempdir");
     let (rep, far) = (dir.path().join("rep.wav"), dir.path().join("far.wav"));
     bursts_wav(&rep, 20.0, 1.0, 1_000.0);
@@ -856,9 +902,9 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
             data.to_str().expect("path"),
             "live",
             "--mic",
-            "pulseaudio:virtual_mic",
+            "pulseaudio:lossmic.monitor",
             "--far",
-            "pulseaudio:softphone.monitor",
+            "pulseaudio:lossfar.monitor",
             "--no-ui",
             "--duration",
             "120",
@@ -868,7 +914,7 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
             "-o",
             json.to_str().expect("path"),
         ],
-        &[],
+        &[("PULSE_SERVER", &server.server)],
     );
     let capturing = Instant::now();
     wait_recorded(&data, 0.2, Duration::from_secs(15), &mut child, &seen);
@@ -876,11 +922,12 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
         Command::new("paplay")
             .args(["-d", dev])
             .arg(file)
+            .env("PULSE_SERVER", &server.server)
             .spawn()
             .expect("paplay")
     };
-    let mut a = play("mic_feed", &rep);
-    let mut b = play("softphone", &far);
+    let mut a = play("lossmic", &rep);
+    let mut b = play("lossfar", &far);
     std::thread::sleep(Duration::from_secs(2));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let loops = overload(&stop);
