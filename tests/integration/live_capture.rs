@@ -916,8 +916,10 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
         ],
         &[("PULSE_SERVER", &server.server)],
     );
-    let capturing = Instant::now();
     wait_recorded(&data, 0.2, Duration::from_secs(15), &mut child, &seen);
+    // When the session's clock started, on the wall clock (to within the recorder's write
+    // buffer): a stream can take a while to start delivering after "capturing:".
+    let capturing = Instant::now() - Duration::from_secs_f64(recorded_s(&data));
     let play = |dev: &str, file: &Path| {
         Command::new("paplay")
             .args(["-d", dev])
@@ -954,7 +956,7 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
     );
     // The session's clock (samples captured plus samples lost) catches up with the wall
     // clock once the client has read what waited in the server: nothing vanished unseen.
-    let behind_s = 0.6;
+    let behind_s = 0.5;
     let caught_up = capturing.elapsed().as_secs_f64() - behind_s;
     wait_recorded(&data, caught_up, Duration::from_secs(30), &mut child, &seen);
     let wall_s = capturing.elapsed().as_secs_f64();
@@ -967,7 +969,7 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
         serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
     let duration_s = report["duration_s"].as_f64().expect("duration_s");
     assert!(
-        (duration_s - wall_s).abs() < 1.0,
+        (duration_s - wall_s).abs() < 0.5,
         "duration {duration_s:.3} s, captured for {wall_s:.3} s: {err}"
     );
     let recording = err
