@@ -31,12 +31,26 @@ const GAIN_P: f64 = 0.05;
 const GAIN_I: f64 = GAIN_P * GAIN_P / 4.0;
 /// The ratio is updated at most this often, seconds of rep audio.
 const UPDATE_EVERY_S: f64 = 0.1;
+/// A slide beyond this is no clock drift (held at a few milliseconds once the loop has
+/// settled, and never more than 0.5 % of a drain's time) but one side's audio arriving
+/// late: after tacet or its client thread was held up, what waited in the sound server
+/// comes in faster for one stream than for the other. The loop holds its ratio and its
+/// integral until the slide is back within this, instead of stretching the far end by
+/// tens of milliseconds to follow a delivery backlog.
+const HOLD_ABOVE_S: f64 = 0.15;
+/// A slide beyond [`HOLD_ABOVE_S`] for this long (rep time) is a lasting offset, not a
+/// backlog: the loop takes it as its new zero and goes on correcting the drift around it.
+const REANCHOR_AFTER_S: f64 = 20.0;
 
 /// Keeps the far end's content on the rep's timeline: a PI loop on the smoothed slide.
 /// Pure arithmetic on sample counts, so it is tested at any speed.
 #[derive(Debug, Clone)]
 pub struct DriftLoop {
     smoothed_s: f64,
+    /// The slide taken as zero (moved by a lasting offset).
+    offset_s: f64,
+    /// Since when (rep time) the loop holds because the slide is beyond [`HOLD_ABOVE_S`].
+    held_since_s: Option<f64>,
     integral: f64,
     last_t_s: Option<f64>,
     last_update_s: f64,
@@ -54,6 +68,8 @@ impl DriftLoop {
     pub fn new() -> DriftLoop {
         DriftLoop {
             smoothed_s: 0.0,
+            offset_s: 0.0,
+            held_since_s: None,
             integral: 0.0,
             last_t_s: None,
             last_update_s: 0.0,
@@ -63,7 +79,21 @@ impl DriftLoop {
 
     /// Feeds one measurement: at rep time `t_s`, the far end is `slide_s` ahead of where it
     /// should be. Returns the new relative ratio for the far end's resampler when it changed.
-    pub fn observe(&mut self, t_s: f64, slide_s: f64) -> Option<f64> {
+    pub fn observe(&mut self, t_s: f64, raw_slide_s: f64) -> Option<f64> {
+        let slide_s = raw_slide_s - self.offset_s;
+        if self.last_t_s.is_some() && slide_s.abs() > HOLD_ABOVE_S {
+            // One side's audio is late: hold everything until it has come in.
+            let since = *self.held_since_s.get_or_insert(t_s);
+            self.last_t_s = Some(t_s);
+            if t_s - since >= REANCHOR_AFTER_S {
+                self.offset_s = raw_slide_s;
+                self.smoothed_s = 0.0;
+                self.held_since_s = None;
+            }
+            return None;
+        }
+        // Resume from where the loop was before the late stretch: its low-pass never saw it.
+        self.held_since_s = None;
         let Some(last) = self.last_t_s else {
             self.last_t_s = Some(t_s);
             self.last_update_s = t_s;
@@ -130,6 +160,22 @@ impl FarResampler {
     }
 }
 
+/// Samples a device callback could not push (its ring was full), and where they belong:
+/// after the first `at` samples it did push. The capture side puts as many zeros there,
+/// so the timeline stays a count of the device's samples (docs/live-capture.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// Samples pushed into the ring before the lost ones.
+    pub at: u64,
+    /// Samples lost.
+    pub len: u64,
+}
+
+/// Capacity of a side's ring of [`Gap`]s. A callback records at most one gap; if the
+/// capture side has not read this many, the callback adds the next loss to the following
+/// record (the silence then lands a little later, the count stays exact).
+pub const GAP_RECORDS: usize = 4096;
+
 /// One side's ring as the capture side sees it.
 pub struct SideRing {
     /// Samples from the device callback (mono, the device's rate).
@@ -138,6 +184,8 @@ pub struct SideRing {
     pub rate_hz: u32,
     /// Samples the callback could not push (ring full), at the device's rate.
     pub dropped: Arc<AtomicU64>,
+    /// Where those samples were lost, in the order they were.
+    pub gaps: rtrb::Consumer<Gap>,
 }
 
 impl std::fmt::Debug for SideRing {
@@ -155,8 +203,10 @@ pub struct CaptureCore {
     far: FarOrLocked,
     fifos: [VecDeque<f32>; 2],
     scratch: [Vec<f32>; 2],
-    /// Input samples read per side.
+    /// Input samples per side on the timeline: read, and zeros put where samples were lost.
     in_total: [u64; 2],
+    /// Samples read from each side's ring (the device's own, without the zeros).
+    read_total: [u64; 2],
     /// The far end's input so far, in seconds of the rep's timeline (ratio applied).
     far_pos_s: f64,
     aligned: bool,
@@ -195,8 +245,8 @@ impl CaptureCore {
             FarOrLocked::Corrected(Box::new(FarResampler::new(rings[1].rate_hz)?))
         };
         let scratch = [
-            vec![0.0; rings[0].consumer.buffer().capacity()],
-            vec![0.0; rings[1].consumer.buffer().capacity()],
+            Vec::with_capacity(rings[0].consumer.buffer().capacity()),
+            Vec::with_capacity(rings[1].consumer.buffer().capacity()),
         ];
         Ok(CaptureCore {
             rings,
@@ -208,37 +258,71 @@ impl CaptureCore {
             ],
             scratch,
             in_total: [0, 0],
+            read_total: [0, 0],
             far_pos_s: 0.0,
             aligned: same_clock,
             drift: DriftLoop::new(),
         })
     }
 
-    /// Copies what the rings hold into the scratch buffer and returns the count.
-    fn read_ring(ring: &mut SideRing, scratch: &mut [f32]) -> usize {
-        let n = ring.consumer.slots().min(scratch.len());
+    /// Copies what the ring holds into `out`, with zeros where the callback recorded lost
+    /// samples. `read` counts the ring's samples read so far (the callback's `at`). Returns
+    /// the samples read from the ring (without the zeros).
+    fn read_ring(ring: &mut SideRing, read: &mut u64, out: &mut Vec<f32>) -> usize {
+        out.clear();
+        let n = ring.consumer.slots();
+        let start = *read;
+        let end = start + n as u64;
         let Ok(chunk) = ring.consumer.read_chunk(n) else {
             return 0;
         };
         let (a, b) = chunk.as_slices();
-        scratch[..a.len()].copy_from_slice(a);
-        scratch[a.len()..a.len() + b.len()].copy_from_slice(b);
+        // Samples [from, to) of this read, across the ring's two slices.
+        let copy = |out: &mut Vec<f32>, from: usize, to: usize| {
+            if from < a.len() {
+                out.extend_from_slice(&a[from..to.min(a.len())]);
+            }
+            if to > a.len() {
+                out.extend_from_slice(&b[from.saturating_sub(a.len())..to - a.len()]);
+            }
+        };
+        // The gaps are read after the samples: the callback records a gap before it
+        // pushes anything that follows it, so every gap up to `end` is visible here.
+        let mut taken = 0;
+        while let Ok(gap) = ring.gaps.peek() {
+            if gap.at > end {
+                break;
+            }
+            let gap = *gap;
+            let _ = ring.gaps.pop();
+            let upto = usize::try_from(gap.at.saturating_sub(start))
+                .unwrap_or(n)
+                .max(taken);
+            copy(out, taken, upto);
+            taken = upto;
+            out.resize(out.len() + usize::try_from(gap.len).unwrap_or(0), 0.0);
+        }
+        copy(out, taken, n);
         chunk.commit_all();
+        *read = end;
         n
     }
 
     /// Drains both rings (one moment for both), resamples, and trims the far end's ratio.
+    /// Returns the samples each side's device delivered (lost samples, put on the timeline
+    /// as zeros, are not counted here).
     pub fn pump(&mut self) -> Drained {
         let mut got = [0usize; 2];
         // Read both rings before processing either, so their counts describe one moment.
         let [s0, s1] = &mut self.scratch;
-        let n_rep = Self::read_ring(&mut self.rings[0], s0);
-        let n_far = Self::read_ring(&mut self.rings[1], s1);
+        let [r0, r1] = &mut self.read_total;
+        got[0] = Self::read_ring(&mut self.rings[0], r0, s0);
+        got[1] = Self::read_ring(&mut self.rings[1], r1, s1);
+        // Samples on the timeline, zeros for lost ones included.
+        let (n_rep, n_far) = (s0.len(), s1.len());
         if n_rep > 0 {
             self.rep_rs.push(&s0[..n_rep], &mut self.fifos[0]);
         }
-        got[0] = n_rep;
-        got[1] = n_far;
         self.in_total[0] += n_rep as u64;
         let rep_pos_s = self.in_total[0] as f64 / f64::from(self.rings[0].rate_hz);
         let far_rate = f64::from(self.rings[1].rate_hz);
@@ -300,7 +384,7 @@ impl CaptureCore {
     pub fn produced(&self) -> [u64; 2] {
         let of = |side: usize| {
             let r = &self.rings[side];
-            self.in_total[side] + r.consumer.slots() as u64 + r.dropped.load(Ordering::Relaxed)
+            self.read_total[side] + r.consumer.slots() as u64 + r.dropped.load(Ordering::Relaxed)
         };
         [of(0), of(1)]
     }
@@ -339,14 +423,32 @@ mod tests {
     }
 
     fn rings(capacity: usize, rate_hz: u32) -> ([SideRing; 2], [rtrb::Producer<f32>; 2]) {
+        let (rings, producers, _) = rings_with_gaps(capacity, rate_hz);
+        (rings, producers)
+    }
+
+    type GapFeed = [(rtrb::Producer<Gap>, Arc<AtomicU64>); 2];
+
+    fn rings_with_gaps(
+        capacity: usize,
+        rate_hz: u32,
+    ) -> ([SideRing; 2], [rtrb::Producer<f32>; 2], GapFeed) {
         let (p0, c0) = rtrb::RingBuffer::new(capacity);
         let (p1, c1) = rtrb::RingBuffer::new(capacity);
-        let side = |consumer| SideRing {
+        let (g0, h0) = rtrb::RingBuffer::new(GAP_RECORDS);
+        let (g1, h1) = rtrb::RingBuffer::new(GAP_RECORDS);
+        let (d0, d1) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let side = |consumer, gaps, dropped: &Arc<AtomicU64>| SideRing {
             consumer,
             rate_hz,
-            dropped: Arc::new(AtomicU64::new(0)),
+            dropped: Arc::clone(dropped),
+            gaps,
         };
-        ([side(c0), side(c1)], [p0, p1])
+        (
+            [side(c0, h0, &d0), side(c1, h1, &d1)],
+            [p0, p1],
+            [(g0, d0), (g1, d1)],
+        )
     }
 
     /// Onsets of bursts in one side's output (sample index of the first loud sample after
@@ -491,6 +593,58 @@ mod tests {
     }
 
     #[test]
+    fn lost_samples_become_zeros_where_they_were_lost() {
+        // 16 kHz devices (no resampling): the rep loses 800 samples after its first 1600,
+        // read in two drains; the far end loses 320 at the very start of a drain.
+        let (rings, mut producers, mut feed) = rings_with_gaps(4800, 16_000);
+        let mut core = CaptureCore::new(rings, true).expect("core");
+        let mut push = |side: usize, n: usize| {
+            let Ok(chunk) = producers[side].write_chunk_uninit(n) else {
+                panic!("ring full");
+            };
+            chunk.fill_from_iter(std::iter::repeat_n(0.25, n));
+        };
+        let mut lose = |side: usize, at: u64, len: u64| {
+            let (gaps, dropped) = &mut feed[side];
+            assert!(gaps.push(Gap { at, len }).is_ok());
+            dropped.fetch_add(len, Ordering::Relaxed);
+        };
+        push(0, 1000);
+        push(1, 1600);
+        assert_eq!(core.pump(), [1000, 1600]);
+        push(0, 600);
+        lose(0, 1600, 800);
+        push(0, 1600);
+        lose(1, 1600, 320);
+        push(1, 1280 + 1600);
+        assert_eq!(core.pump(), [2200, 2880]);
+        let (mut rep, mut far) = ([0.0f32; FRAME_LEN_SAMPLES], [0.0f32; FRAME_LEN_SAMPLES]);
+        let mut sides = [Vec::new(), Vec::new()];
+        while core.pop_frame(&mut rep, &mut far) {
+            sides[0].extend_from_slice(&rep);
+            sides[1].extend_from_slice(&far);
+        }
+        // The timeline holds what was delivered plus what was lost, to the sample.
+        assert_eq!(sides[0].len(), 4000);
+        assert_eq!(core.produced(), [3200 + 800, 4480 + 320]);
+        assert_eq!(core.dropped_samples(), [800, 320]);
+        let zeros = |v: &[f32]| -> Vec<(usize, usize)> {
+            let mut runs = Vec::new();
+            for (i, &x) in v.iter().enumerate() {
+                if x == 0.0 {
+                    match runs.last_mut() {
+                        Some((_, end)) if *end == i => *end = i + 1,
+                        _ => runs.push((i, i + 1)),
+                    }
+                }
+            }
+            runs
+        };
+        assert_eq!(zeros(&sides[0]), vec![(1600, 2400)]);
+        assert_eq!(zeros(&sides[1]), vec![(1600, 1920)]);
+    }
+
+    #[test]
     fn the_loop_settles_on_a_constant_skew() {
         // The loop alone: the far end gains `skew` seconds per second unless corrected.
         let mut l = DriftLoop::new();
@@ -508,5 +662,66 @@ mod tests {
         assert!(worst < 0.01, "worst slide {worst} s");
         assert!(slide.abs() < 0.0005, "final slide {slide} s");
         assert!((l.estimated_skew() - skew).abs() < 2e-6);
+    }
+
+    #[test]
+    fn a_delivery_backlog_does_not_move_the_ratio() {
+        // Settled at 100 ppm; then the far end's audio comes in late (tacet was stopped
+        // for 3 s and the far end's backlog drains more slowly than the rep's): the slide
+        // falls to -1.2 s, and comes back over 6 s.
+        let mut l = DriftLoop::new();
+        let skew = 100e-6;
+        let (mut slide, mut t, dt) = (0.0, 0.0, 0.05);
+        while t < 600.0 {
+            slide += (skew - (1.0 - l.ratio_relative())) * dt;
+            l.observe(t, slide);
+            t += dt;
+        }
+        let settled = l.ratio_relative();
+        let mut far_shift: f64 = 0.0;
+        let mut late = 1.2;
+        while late > 0.0 {
+            slide += (skew - (1.0 - l.ratio_relative())) * dt;
+            far_shift += (l.ratio_relative() - settled) * dt;
+            l.observe(t, slide - late);
+            late -= 0.2 * dt;
+            t += dt;
+        }
+        for _ in 0..200 {
+            slide += (skew - (1.0 - l.ratio_relative())) * dt;
+            far_shift += (l.ratio_relative() - settled) * dt;
+            l.observe(t, slide);
+            t += dt;
+        }
+        // The far end moved by less than 5 ms against where it would have been.
+        assert!(far_shift.abs() < 0.005, "far end moved {far_shift} s");
+        // The integral took in a little of the backlog's tail (below the hold) and gives
+        // it back over the next minutes.
+        let off = l.estimated_skew() - skew;
+        assert!(off.abs() < 100e-6, "skew estimate off by {off}");
+    }
+
+    #[test]
+    fn a_lasting_offset_becomes_the_new_zero() {
+        let mut l = DriftLoop::new();
+        let mut t = 0.0;
+        while t < 10.0 {
+            l.observe(t, 0.0);
+            t += 0.05;
+        }
+        // The slide steps by 0.5 s and stays there: held for 20 s, then the new zero.
+        while t < 29.9 {
+            assert_eq!(l.observe(t, 0.5), None);
+            t += 0.05;
+        }
+        while t < 60.0 {
+            l.observe(t, 0.5);
+            t += 0.05;
+        }
+        assert!(
+            (l.ratio_relative() - 1.0).abs() < 1e-6,
+            "{}",
+            l.ratio_relative()
+        );
     }
 }

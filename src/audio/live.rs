@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
-use super::capture::{CaptureCore, SideRing};
+use super::capture::{CaptureCore, GAP_RECORDS, Gap, SideRing};
 use super::source::{FrameFill, FrameSource, SourceError};
 use crate::error::Error;
 use crate::timeline::Party;
@@ -55,6 +55,10 @@ const RING_S: u32 = 2;
 const BUFFER_S: f64 = 0.05;
 /// How long the capture side waits between two looks at empty rings.
 const POLL: Duration = Duration::from_millis(50);
+/// Two looks at the rings this far apart mean tacet itself did not run in between (the
+/// process was stopped, the machine suspended or starved): that time is not counted
+/// against the devices, whose audio waits in the sound server meanwhile.
+const UNWATCHED: Duration = Duration::from_millis(500);
 
 /// Sends fd 2 to /dev/null while alive: ALSA and JACK print chatter on stderr while
 /// devices are enumerated and opened. Restored on drop.
@@ -565,6 +569,12 @@ struct TapOut {
     tap: Tap,
     producer: rtrb::Producer<f32>,
     dropped: Arc<AtomicU64>,
+    /// Where samples were lost (the capture side puts zeros there).
+    gaps: rtrb::Producer<Gap>,
+    /// Samples pushed into `producer` so far.
+    pushed: u64,
+    /// Lost samples not yet recorded in `gaps` (it was full).
+    unrecorded: u64,
 }
 
 fn mix<T>(frame: &[T], tap: Tap) -> f32
@@ -607,14 +617,37 @@ where
             tap,
             producer,
             dropped,
+            gaps,
+            pushed,
+            unrecorded,
         } = out;
+        // A loss not recorded yet goes in before anything that follows it.
+        if *unrecorded > 0
+            && gaps
+                .push(Gap {
+                    at: *pushed,
+                    len: *unrecorded,
+                })
+                .is_ok()
+        {
+            *unrecorded = 0;
+        }
         let n = frames.min(producer.slots());
         if let Ok(chunk) = producer.write_chunk_uninit(n) {
             let tap = *tap;
             chunk.fill_from_iter(data.chunks_exact(channels).map(|f| mix(f, tap)));
+            *pushed += n as u64;
         }
         if n < frames {
-            dropped.fetch_add((frames - n) as u64, Ordering::Relaxed);
+            let lost = (frames - n) as u64;
+            dropped.fetch_add(lost, Ordering::Relaxed);
+            // Recorded before anything later is pushed, so the capture side sees the gap
+            // whenever it sees a sample after it.
+            let len = *unrecorded + lost;
+            *unrecorded = match gaps.push(Gap { at: *pushed, len }) {
+                Ok(()) => 0,
+                Err(_) => len,
+            };
         }
     }
 }
@@ -701,16 +734,21 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
     let mut rings = Vec::new();
     for &tap in taps {
         let (producer, consumer) = rtrb::RingBuffer::<f32>::new((rate_hz * RING_S) as usize);
+        let (gap_producer, gap_consumer) = rtrb::RingBuffer::<Gap>::new(GAP_RECORDS);
         let dropped = Arc::new(AtomicU64::new(0));
         outs.push(TapOut {
             tap,
             producer,
             dropped: Arc::clone(&dropped),
+            gaps: gap_producer,
+            pushed: 0,
+            unrecorded: 0,
         });
         rings.push(SideRing {
             consumer,
             rate_hz,
             dropped,
+            gaps: gap_consumer,
         });
     }
     let status = Arc::new(StreamStatus::default());
@@ -794,6 +832,8 @@ pub struct StallWatch {
     rates_hz: [u32; 2],
     /// When each side was last seen delivering.
     last_audio: [Option<Instant>; 2],
+    /// The last look at the rings.
+    last_check: Option<Instant>,
 }
 
 impl StallWatch {
@@ -803,6 +843,7 @@ impl StallWatch {
             opened_at,
             rates_hz,
             last_audio: [None, None],
+            last_check: None,
         }
     }
 
@@ -829,6 +870,19 @@ impl StallWatch {
     /// After the rings are read: `got` is what each side delivered since the last look.
     /// Returns the first side that has stalled.
     pub fn check_delivery(&mut self, now: Instant, got: [usize; 2]) -> Option<(usize, Stall)> {
+        if let Some(prev) = self.last_check {
+            let away = now.saturating_duration_since(prev);
+            if away > UNWATCHED {
+                // Tacet was not running: move the marks on by that time.
+                for side in 0..2 {
+                    self.opened_at[side] += away;
+                    if let Some(t) = self.last_audio[side].as_mut() {
+                        *t += away;
+                    }
+                }
+            }
+        }
+        self.last_check = Some(now);
         for (side, &n) in got.iter().enumerate() {
             if n > 0 {
                 self.last_audio[side] = Some(now);
@@ -1026,6 +1080,12 @@ impl FrameSource for LiveSource {
                 return Err(self.stall(side, stall));
             }
             let got = self.core.pump();
+            // Again after the drain: a device with no clock can have filled its ring and
+            // lost seconds more (put on the timeline as zeros) since the look before it.
+            if let Some((side, stall)) = self.watch.check_pace(Instant::now(), self.core.produced())
+            {
+                return Err(self.stall(side, stall));
+            }
             if let Some((side, stall)) = self.watch.check_delivery(Instant::now(), got) {
                 return Err(self.stall(side, stall));
             }
@@ -1077,15 +1137,59 @@ mod tests {
     use super::*;
 
     fn tap(tap: Tap, capacity: usize) -> (TapOut, rtrb::Consumer<f32>) {
+        let (out, consumer, _) = tap_with_gaps(tap, capacity, GAP_RECORDS);
+        (out, consumer)
+    }
+
+    fn tap_with_gaps(
+        tap: Tap,
+        capacity: usize,
+        gap_records: usize,
+    ) -> (TapOut, rtrb::Consumer<f32>, rtrb::Consumer<Gap>) {
         let (producer, consumer) = rtrb::RingBuffer::new(capacity);
+        let (gaps, gap_consumer) = rtrb::RingBuffer::new(gap_records);
         (
             TapOut {
                 tap,
                 producer,
                 dropped: Arc::new(AtomicU64::new(0)),
+                gaps,
+                pushed: 0,
+                unrecorded: 0,
             },
             consumer,
+            gap_consumer,
         )
+    }
+
+    #[test]
+    fn each_loss_is_recorded_where_it_happened() {
+        let data = vec![0.5f32; 100];
+        let (out, mut rx, mut gaps) = tap_with_gaps(Tap::Average, 64, 2);
+        let mut taps = vec![out];
+        // 64 fit, 36 are lost after them.
+        deliver(&data, 1, &mut taps);
+        assert_eq!(gaps.pop().ok(), Some(Gap { at: 64, len: 36 }));
+        for _ in 0..40 {
+            let _ = rx.pop();
+        }
+        // 40 fit (104 pushed), 60 lost; then nothing fits: two more losses, one of which
+        // finds the gap ring full and goes with the next record.
+        deliver(&data, 1, &mut taps);
+        deliver(&data, 1, &mut taps);
+        deliver(&data, 1, &mut taps);
+        assert_eq!(gaps.pop().ok(), Some(Gap { at: 104, len: 60 }));
+        assert_eq!(gaps.pop().ok(), Some(Gap { at: 104, len: 100 }));
+        assert!(gaps.pop().is_err());
+        // The next callback records the one left over before pushing anything.
+        for _ in 0..10 {
+            let _ = rx.pop();
+        }
+        deliver(&data[..5], 1, &mut taps);
+        assert_eq!(gaps.pop().ok(), Some(Gap { at: 104, len: 100 }));
+        assert!(gaps.pop().is_err());
+        assert_eq!(taps[0].dropped.load(Ordering::Relaxed), 36 + 60 + 100 + 100);
+        assert_eq!(taps[0].pushed, 109);
     }
 
     #[test]
@@ -1175,6 +1279,34 @@ mod tests {
                 }
             ))
         );
+    }
+
+    #[test]
+    fn time_tacet_did_not_run_is_not_held_against_the_devices() {
+        // Looks every 50 ms for 10 s, then none for 4 s (the process was stopped): the
+        // first look after it finds the rings still empty (the client thread has not read
+        // the sound server's backlog yet), which is no stall.
+        let t0 = Instant::now();
+        let mut watch = StallWatch::new([t0, t0], [RATE_HZ, RATE_HZ]);
+        for step in 1..=200 {
+            assert_eq!(watch.check_delivery(t0 + ms(step * 50), [2400, 2400]), None);
+        }
+        let back = t0 + ms(14_000);
+        assert_eq!(watch.check_delivery(back, [0, 0]), None);
+        assert_eq!(watch.check_delivery(back + ms(50), [96_000, 0]), None);
+        // A side that stays silent once tacet runs again has stalled 1 s after it was
+        // last seen, counting only the time tacet ran.
+        for step in 2..=20 {
+            assert_eq!(
+                watch.check_delivery(back + ms(step * 50), [2400, 0]),
+                None,
+                "{step}"
+            );
+        }
+        assert!(matches!(
+            watch.check_delivery(back + ms(1_100), [2400, 0]),
+            Some((1, Stall::Stopped { .. }))
+        ));
     }
 
     #[test]

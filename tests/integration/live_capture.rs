@@ -1,8 +1,9 @@
 //! Live capture with real audio through a sound server: a known call played into the
 //! fake devices of `.ci/audio-up.sh` gives the report `tacet analyze` gives for the same
-//! audio, the recording reproduces the live report, and killing the sound server ends the
-//! session with exit code 4 after saving. Skipped (with a printed reason) where no sound
-//! server answers; a failure when CI=true.
+//! audio, the recording reproduces the live report, killing the sound server ends the
+//! session with exit code 4 after saving, and an overloaded machine loses no audio
+//! uncounted and keeps the timeline. Skipped (with a printed reason) where no sound server
+//! answers; a failure when CI=true.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,16 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::*;
+
+/// Held by the tests whose checks have time windows while they run `tacet live`: the
+/// overload test's busy loops must not run beside them.
+static LIVE_AUDIO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn live_audio_lock() -> std::sync::MutexGuard<'static, ()> {
+    LIVE_AUDIO
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Whether the sound server of `.ci/audio-up.sh` answers; prints why not and panics in CI.
 fn sound_server(test: &str) -> bool {
@@ -201,6 +212,7 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
     if !sound_server("live_capture_of_a_played_call_matches_analyze_and_its_recording") {
         return;
     }
+    let _live = live_audio_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let (rep, prospect) = write_sides(dir.path(), 25.0);
     let data = dir.path().join("data");
@@ -419,6 +431,35 @@ impl PrivateServer {
     }
 }
 
+impl PrivateServer {
+    /// Waits until both sinks run at a low latency: a fresh null sink first plays out a
+    /// 2 s block, and rewinds eat the start of what is played meanwhile.
+    fn wait_low_latency(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let out = Command::new("pactl")
+                .args(["list", "sinks"])
+                .env("PULSE_SERVER", &self.server)
+                .output()
+                .expect("pactl");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let latencies: Vec<f64> = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("Latency:"))
+                .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+                .collect();
+            if latencies.len() >= 2 && latencies.iter().all(|&us| us < 50_000.0) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the private server's sinks stay at latencies {latencies:?} us"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for PrivateServer {
     fn drop(&mut self) {
         for k in &mut self.keep {
@@ -569,6 +610,7 @@ fn a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning() {
     if !sound_server("a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning") {
         return;
     }
+    let _live = live_audio_lock();
     let stalling = PrivateServer::start();
     let steady = PrivateServer::start();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -652,6 +694,7 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
     if !sound_server("signals_during_live_save_the_report_and_finalise_the_recording") {
         return;
     }
+    let _live = live_audio_lock();
     for (signal, name) in [
         (libc::SIGINT, "SIGINT"),
         (libc::SIGTERM, "SIGTERM"),
@@ -735,4 +778,245 @@ fn a_channel_the_device_lacks_exits_2_naming_the_flag() {
         err.contains("channel 5") && err.contains("--prospect-channel"),
         "{err}"
     );
+}
+
+/// A played side: a quiet tone throughout (so lost audio, which the session puts on its
+/// timeline as zeros, shows as exact silence) and a loud burst of `burst_hz` every 2 s,
+/// the first at `first_s`.
+fn bursts_wav(path: &Path, seconds: f64, first_s: f64, burst_hz: f64) {
+    let rate = 48_000.0;
+    let n = (seconds * rate) as usize;
+    let samples = (0..n)
+        .map(|i| {
+            let t = i as f64 / rate;
+            let bed = 0.05 * (2.0 * std::f64::consts::PI * 220.0 * t).sin();
+            let k = (t - first_s) / 2.0;
+            let burst = if k >= 0.0 && k.fract() * 2.0 < 0.4 {
+                0.5 * (2.0 * std::f64::consts::PI * burst_hz * t).sin()
+            } else {
+                0.0
+            };
+            (bed + burst) as f32
+        })
+        .collect();
+    write_wav(path, &[samples], 48_000, 16, false);
+}
+
+/// What a recorded side shows of a [`bursts_wav`] file: where the played audio starts and
+/// ends, the runs of exact silence inside it (at least 10 ms), and the burst onsets, all
+/// in seconds of the recording.
+#[derive(Debug)]
+struct Played {
+    start_s: f64,
+    end_s: f64,
+    silences: Vec<(f64, f64)>,
+    onsets: Vec<f64>,
+}
+
+fn played(side: &[f32]) -> Played {
+    let rate = 16_000.0;
+    let sound = |v: &f32| v.abs() > 1e-4;
+    let first = side.iter().position(sound).expect("played audio recorded");
+    let last = side.iter().rposition(sound).unwrap_or(first);
+    let mut silences = Vec::new();
+    let mut run_from = None;
+    for (i, v) in side.iter().enumerate().take(last + 1).skip(first) {
+        match (v.abs() < 1e-6, run_from) {
+            (true, None) => run_from = Some(i),
+            (false, Some(from)) => {
+                if i - from >= 160 {
+                    silences.push((from as f64 / rate, i as f64 / rate));
+                }
+                run_from = None;
+            }
+            _ => {}
+        }
+    }
+    let mut onsets = Vec::new();
+    let mut quiet = usize::MAX;
+    for (i, v) in side.iter().enumerate().take(last + 1).skip(first) {
+        if v.abs() > 0.25 {
+            if quiet > 4_800 {
+                onsets.push(i as f64 / rate);
+            }
+            quiet = 0;
+        } else {
+            quiet = quiet.saturating_add(1);
+        }
+    }
+    Played {
+        start_s: first as f64 / rate,
+        end_s: last as f64 / rate,
+        silences,
+        onsets,
+    }
+}
+
+/// Busy loops on every core until `stop` is set.
+fn overload(
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (0..cores)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(stop);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    for _ in 0..10_000 {
+                        x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005) + 1);
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// The machine overloaded during a live session on the native PulseAudio route (the one
+/// whose client thread reads the server every 50 ms, on a sound server of its own): busy
+/// loops on every core for 12 s, and within them tacet itself stopped for 3 s (SIGSTOP),
+/// so its client falls seconds behind the sound server. Whatever is lost must be counted in `dropped_s` and stand on
+/// the timeline as silence: the session's duration keeps up with the wall clock, the
+/// played 20 s are 20 s of the recording, every burst is where it was played, and the
+/// silence inside the played audio is what `dropped_s` says. (Before cpal's record buffer
+/// was left to the server, the stop lost about 2.7 s of 3 s in the sound server, unseen.)
+#[test]
+fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
+    let name = "live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline";
+    if !sound_server(name) {
+        return;
+    }
+    let _live = live_audio_lock();
+    // A sound server of its own: nothing else plays into its sinks.
+    let server = PrivateServer::start();
+    server.wait_low_latency();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rep, far) = (dir.path().join("rep.wav"), dir.path().join("far.wav"));
+    bursts_wav(&rep, 20.0, 1.0, 1_000.0);
+    bursts_wav(&far, 20.0, 2.0, 700.0);
+    let data = dir.path().join("data");
+    let json = dir.path().join("live.json");
+    let (mut child, seen, rx) = start_live(
+        &[
+            "--data-dir",
+            data.to_str().expect("path"),
+            "live",
+            "--mic",
+            "pulseaudio:lossmic.monitor",
+            "--far",
+            "pulseaudio:lossfar.monitor",
+            "--no-ui",
+            "--duration",
+            "120",
+            "--record",
+            "--format",
+            "json",
+            "-o",
+            json.to_str().expect("path"),
+        ],
+        &[("PULSE_SERVER", &server.server)],
+    );
+    wait_recorded(&data, 0.2, Duration::from_secs(15), &mut child, &seen);
+    // When the session's clock started, on the wall clock (to within the recorder's write
+    // buffer): a stream can take a while to start delivering after "capturing:".
+    let capturing = Instant::now() - Duration::from_secs_f64(recorded_s(&data));
+    let play = |dev: &str, file: &Path| {
+        Command::new("paplay")
+            .args(["-d", dev])
+            .arg(file)
+            .env("PULSE_SERVER", &server.server)
+            .spawn()
+            .expect("paplay")
+    };
+    let mut a = play("lossmic", &rep);
+    let mut b = play("lossfar", &far);
+    std::thread::sleep(Duration::from_secs(2));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loops = overload(&stop);
+    std::thread::sleep(Duration::from_secs(3));
+    send_signal(&child, libc::SIGSTOP);
+    std::thread::sleep(Duration::from_secs(3));
+    send_signal(&child, libc::SIGCONT);
+    std::thread::sleep(Duration::from_secs(6));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for l in loops {
+        let _ = l.join();
+    }
+    assert!(a.wait().expect("paplay").success());
+    assert!(b.wait().expect("paplay").success());
+    // paplay returns once the sinks have played everything; the monitors deliver the
+    // rest within 1.5 s of the session's own clock.
+    let played_s = recorded_s(&data);
+    wait_recorded(
+        &data,
+        played_s + 1.5,
+        Duration::from_secs(30),
+        &mut child,
+        &seen,
+    );
+    // The session's clock (samples captured plus samples lost) catches up with the wall
+    // clock once the client has read what waited in the server: nothing vanished unseen.
+    let behind_s = 0.5;
+    let caught_up = capturing.elapsed().as_secs_f64() - behind_s;
+    wait_recorded(&data, caught_up, Duration::from_secs(30), &mut child, &seen);
+    let wall_s = capturing.elapsed().as_secs_f64();
+    send_signal(&child, libc::SIGTERM);
+    let (code, err) = finish(child, &rx, Duration::from_secs(40));
+    let err = format!("{}\n{err}", seen.join("\n"));
+    assert_eq!(code, 0, "{err}");
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
+    let duration_s = report["duration_s"].as_f64().expect("duration_s");
+    assert!(
+        (duration_s - wall_s).abs() < 0.5,
+        "duration {duration_s:.3} s, captured for {wall_s:.3} s: {err}"
+    );
+    let recording = err
+        .lines()
+        .find_map(|l| l.strip_prefix("recording: "))
+        .map(PathBuf::from)
+        .expect("recording path printed");
+    let mut reader = hound::WavReader::open(&recording).expect("recording");
+    let mut sides = [Vec::new(), Vec::new()];
+    for (i, s) in reader.samples::<f32>().enumerate() {
+        sides[i % 2].push(s.expect("sample"));
+    }
+    assert!(
+        (sides[0].len() as f64 / 16_000.0 - duration_s).abs() < 0.011,
+        "recording {} samples, duration {duration_s} s",
+        sides[0].len()
+    );
+    for (side, party, first_s) in [(0, "rep", 1.0), (1, "prospect", 2.0)] {
+        let p = played(&sides[side]);
+        let dropped_s = report[party]["dropped_s"].as_f64().expect("dropped_s");
+        let what = format!("{party}: {p:?}, dropped {dropped_s} s");
+        // The played 20 s are 20 s of the timeline, lost audio included.
+        assert!(((p.end_s - p.start_s) - 20.0).abs() < 0.05, "{what}");
+        // Silence inside the played audio is audio lost, and all of it is counted.
+        let silent_s: f64 = p.silences.iter().map(|(a, b)| b - a).sum();
+        assert!((silent_s - dropped_s).abs() < 0.03, "{what}");
+        // Every burst that was not lost is where it was played: 2 s apart from the first.
+        let t0 = p.start_s + first_s;
+        let lost = |t: f64| {
+            p.silences
+                .iter()
+                .any(|&(a, b)| t > a - 0.05 && t < b + 0.05)
+        };
+        let expected: Vec<f64> = (0..10)
+            .map(|k| t0 + 2.0 * f64::from(k))
+            .filter(|&t| t < p.end_s - 0.5 && !lost(t))
+            .collect();
+        assert!(expected.len() >= 5, "{what}");
+        for t in &expected {
+            assert!(
+                p.onsets.iter().any(|o| (o - t).abs() < 0.04),
+                "burst at {t:.3} s not found; {what}"
+            );
+        }
+        eprintln!(
+            "{name}: {party}: dropped {dropped_s:.3} s, silent {silent_s:.3} s, played {:.3} s, duration {duration_s:.3} s of {wall_s:.3} s",
+            p.end_s - p.start_s
+        );
+    }
 }

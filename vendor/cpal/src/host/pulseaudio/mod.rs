@@ -647,8 +647,15 @@ fn make_record_buffer_attr(
             protocol::stream::BufferAttr {
                 // fragment_size controls the delivery chunk size for record
                 // streams; target_length is playback-only and is ignored here.
-                max_length: len,
                 fragment_size: len,
+                // max_length is what the server holds for a client that is late to
+                // read. The server drops what does not fit, silently: no message tells
+                // the client, and the stream's indices do not show it. Capped at one
+                // fragment, a client that is a fragment late (a busy machine, an
+                // unoptimised build) loses audio without knowing. Leave it to the server
+                // (u32::MAX: its maximum); it does not add latency to a client that
+                // keeps up.
+                max_length: u32::MAX,
                 ..Default::default()
             }
         }
