@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use crate::analysis::run_source;
 use crate::audio::source::{CallFiles, FileSource};
 use crate::cli::args::AnalyzeArgs;
 use crate::cli::inputs::{choose_channels, with_mono_hint};
@@ -11,6 +10,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::report::file::{format_from_path, write_atomic_with};
 use crate::report::{Format, Report};
+use crate::session::run_to_end;
 
 /// Analyses one call and builds its report.
 ///
@@ -29,7 +29,7 @@ pub fn analyze_call(files: &CallFiles, config: &Config) -> Result<Report, Error>
             path.display()
         );
     }
-    let result = run_source(&mut source, config, &mut |_| {})?;
+    let result = run_to_end(&mut source, config, &mut |_| {})?;
     if result.metrics.duration == 0 {
         let path = match files {
             CallFiles::Channels { path, .. } => path,
