@@ -106,7 +106,7 @@ pub fn run(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
             format
                 .write_to(&report, &mut out)
                 .and_then(|()| out.flush())
-                .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+                .map_err(Error::Stdout)
         }
     }
 }

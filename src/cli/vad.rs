@@ -55,5 +55,5 @@ pub fn run(config: &Config, args: VadArgs) -> Result<(), Error> {
     std::io::stdout()
         .lock()
         .write_all(out.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        .map_err(Error::Stdout)
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
 
 use crate::analysis::{Analysis, CallResult, Levels, Silent};
-use crate::audio::source::{FrameSource, SourceError};
+use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
 use crate::error::Error;
@@ -426,8 +426,8 @@ fn drive(
             source.next_frame(&mut rep, &mut prospect)
         }));
         let Ok(next) = next else {
-            error = Some(Error::Other(
-                "the audio source failed; the report holds what was measured until then".into(),
+            error = Some(Error::Crashed(
+                "the audio source failed; the report holds what was measured until then",
             ));
             break;
         };
@@ -435,10 +435,7 @@ fn drive(
             Ok(Some(fill)) => fill,
             Ok(None) => break,
             Err(e) => {
-                error = Some(match e {
-                    SourceError::Input(e) => Error::Input(e),
-                    SourceError::Device { device, what } => Error::Device { device, what },
-                });
+                error = Some(Error::from(e));
                 break;
             }
         };
@@ -451,8 +448,8 @@ fn drive(
             });
         }));
         if pushed.is_err() {
-            error = Some(Error::Other(
-                "the analysis failed; the report holds what was measured until then".into(),
+            error = Some(Error::Crashed(
+                "the analysis failed; the report holds what was measured until then",
             ));
             break;
         }
@@ -479,7 +476,7 @@ fn drive(
     })) {
         Ok(r) => r,
         Err(_) => {
-            error.get_or_insert(Error::Other("the analysis failed while finishing".into()));
+            error.get_or_insert(Error::Crashed("the analysis failed while finishing"));
             CallResult::empty(config)
         }
     };
@@ -507,7 +504,7 @@ fn drive(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::source::FrameFill;
+    use crate::audio::source::{FrameFill, SourceError};
 
     /// A call of alternating speech bursts that panics after `panic_after` frames.
     struct Bursts {
