@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("synthetic_call_60s", |b| {
         b.iter(|| {
             let mut call = SynthCall::new(60.0);
-            let result = tacet::analysis::run_source(&mut call, &config, &mut |_| {});
+            let result = tacet::session::run_to_end(&mut call, &config, &mut |_| {});
             black_box(result.map(|r| r.metrics.pauses.len()).unwrap_or(0))
         })
     });

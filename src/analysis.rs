@@ -2,7 +2,6 @@
 //! (events as they happen) and, at the end, the turn and pause engine (every figure).
 //! `analyze`, `replay` and `live` all run this code, so a replay reproduces a live session.
 
-use crate::audio::source::{FrameSource, SourceError};
 use crate::config::Config;
 use crate::conversation::engine::{self, Metrics, Thresholds};
 use crate::conversation::{Bridger, LiveEvent, LiveTracker};
@@ -380,52 +379,24 @@ impl Analysis {
     }
 }
 
-/// Runs a whole source through the analysis as fast as it can be read.
-///
-/// # Errors
-/// [`SourceError`] when the source fails; what was measured until then is lost only for
-/// files (a live session saves it, see `app`).
-pub fn run_source(
-    source: &mut dyn FrameSource,
-    config: &Config,
-    out: &mut impl FnMut(LiveEvent),
-) -> Result<CallResult, SourceError> {
-    let mut analysis = Analysis::new(config);
-    let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
-    let mut prospect = [0.0f32; FRAME_LEN_SAMPLES];
-    while let Some(fill) = source.next_frame(&mut rep, &mut prospect)? {
-        analysis.push_frame(&rep, &prospect, fill.valid_samples, out);
-    }
-    analysis.set_dropped(source.dropped_samples());
-    let mut result = analysis.finish(out);
-    result.warnings.extend(source.warnings());
-    Ok(result)
-}
-
 /// Speech segments of one channel as the detector finds them, before bridging (what
-/// `tacet vad` prints). Feed samples at the analysis rate in any block sizes.
+/// `tacet vad` prints), from the frames a [`FrameSource`](crate::audio::source::FrameSource)
+/// delivers. With the far end, the channel is detected as the rep's side is in a call: the
+/// far end's frames are its reference (headset bleed).
 pub struct SegmentDetector {
     tracker: SpeechTracker,
-    frame: [f32; FRAME_LEN_SAMPLES],
-    filled: usize,
+    far: Option<SpeechTracker>,
     total: Samples,
     open: Option<Samples>,
     spans: Vec<Span>,
 }
 
-impl Default for SegmentDetector {
-    fn default() -> Self {
-        SegmentDetector::new()
-    }
-}
-
 impl SegmentDetector {
-    /// A detector with the project's default VAD.
-    pub fn new() -> SegmentDetector {
+    /// A detector with the project's default VAD, with a far-end reference or without.
+    pub fn new(with_far_end: bool) -> SegmentDetector {
         SegmentDetector {
             tracker: default_tracker(),
-            frame: [0.0; FRAME_LEN_SAMPLES],
-            filled: 0,
+            far: with_far_end.then(default_tracker),
             total: 0,
             open: None,
             spans: Vec::new(),
@@ -443,41 +414,47 @@ impl SegmentDetector {
         }
     }
 
-    /// Analyses more samples.
-    pub fn push(&mut self, samples: &[f32]) {
+    /// Analyses one frame of the channel and the far end's frame at the same instants
+    /// (ignored without a far end); `valid` samples of it are real audio.
+    pub fn push_frame(
+        &mut self,
+        frame: &[f32; FRAME_LEN_SAMPLES],
+        far: &[f32; FRAME_LEN_SAMPLES],
+        valid: usize,
+    ) {
         let Self {
             tracker,
-            frame,
-            filled,
+            far: far_tracker,
             total,
             open,
             spans,
         } = self;
-        for &v in samples {
-            frame[*filled] = v;
-            *filled += 1;
-            *total += 1;
-            if *filled == FRAME_LEN_SAMPLES {
-                *filled = 0;
-                tracker.push(&frame[..], None, &mut |e| Self::on_edge(open, spans, e));
+        let mut on_edge = |e| Self::on_edge(open, spans, e);
+        match far_tracker {
+            // The far end first, as in the analysis: the channel's detector reuses its levels.
+            Some(far_tracker) => {
+                far_tracker.push(far, None, &mut |_| {});
+                tracker.push_with_levels(
+                    frame,
+                    Some(far),
+                    far_tracker.last_band_db(),
+                    &mut on_edge,
+                );
             }
+            None => tracker.push(frame, None, &mut on_edge),
         }
+        *total += valid.min(FRAME_LEN_SAMPLES) as Samples;
     }
 
     /// Ends the stream and returns every segment, clipped to the audio's length.
     pub fn finish(mut self) -> Vec<Span> {
         let Self {
             tracker,
-            frame,
-            filled,
             total,
             open,
             spans,
+            ..
         } = &mut self;
-        if *filled > 0 {
-            frame[*filled..].fill(0.0);
-            tracker.push(&frame[..], None, &mut |e| Self::on_edge(open, spans, e));
-        }
         tracker.finish(&mut |e| Self::on_edge(open, spans, e));
         if let Some(s) = open.take() {
             spans.push(Span::new(s, *total));
@@ -496,7 +473,7 @@ impl SegmentDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::source::{FileSource, FrameFill};
+    use crate::audio::source::{FileSource, FrameFill, FrameSource, SourceError};
 
     /// The first seconds of the demo call (the rep speaks from 0.5 s to 4.1 s, the prospect
     /// from 6.1 s), with the prospect's side replaced by silence or kept, and some audio
@@ -546,7 +523,7 @@ mod tests {
 
     fn warnings(seconds: u64, mute_prospect: bool, dropped: [u64; 2]) -> Vec<Warning> {
         let mut source = Muted::new(seconds, mute_prospect, dropped);
-        match run_source(&mut source, &Config::default(), &mut |_| {}) {
+        match crate::session::run_to_end(&mut source, &Config::default(), &mut |_| {}) {
             Ok(result) => result.warnings,
             Err(e) => panic!("synthetic call: {e}"),
         }

@@ -47,6 +47,13 @@ pub enum Error {
         /// The exit code.
         code: u8,
     },
+    /// The audio source or the analysis panicked; the panic was caught and what was measured
+    /// until then is kept (exit 1). What failed, and what the report holds.
+    #[error("{0}")]
+    Crashed(&'static str),
+    /// Standard output could not be written (a closed pipe, a full disk; exit 1).
+    #[error("cannot write to stdout: {0}")]
+    Stdout(#[source] std::io::Error),
     /// Anything else (exit 1).
     #[error("{0}")]
     Other(String),
@@ -78,7 +85,7 @@ impl Error {
             Error::Input(_) => 3,
             Error::Batch { code, .. } => *code,
             Error::Device { .. } => 4,
-            Error::Output { .. } | Error::Other(_) => 1,
+            Error::Output { .. } | Error::Crashed(_) | Error::Stdout(_) | Error::Other(_) => 1,
         }
     }
 }

@@ -260,6 +260,35 @@ impl FileSource {
             .collect()
     }
 
+    /// One channel of a recording on the rep's side, and another as the far end if given
+    /// (what `tacet vad` reads), decoded and resampled as a call is. The caller has checked
+    /// that the channels exist.
+    ///
+    /// # Errors
+    /// [`InputError::Unsupported`] for a sample rate that cannot be resampled.
+    pub fn one_side(
+        reader: AudioReader,
+        channel: usize,
+        far: Option<usize>,
+    ) -> Result<FileSource, InputError> {
+        let path = reader.path().to_path_buf();
+        let rate_hz = reader.info().rate_hz;
+        let mut taps = vec![(channel, 0)];
+        taps.extend(far.map(|c| (c, 1)));
+        Ok(FileSource {
+            feeds: vec![Feed {
+                reader,
+                taps,
+                ended: false,
+                scratch: [Vec::new(), Vec::new()],
+            }],
+            resamplers: [resampler(&path, rate_hz)?, resampler(&path, rate_hz)?],
+            fifos: [VecDeque::new(), VecDeque::new()],
+            delivered: [0, 0],
+            pair: None,
+        })
+    }
+
     /// Decodes one more block of `feed`. Returns false when it has ended.
     fn pump(&mut self, k: usize) -> Result<bool, InputError> {
         let feed = &mut self.feeds[k];

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::analysis::{CallResult, run_source};
+use crate::analysis::CallResult;
 use crate::audio::source::{CallFiles, FileSource, Stretch};
 use crate::cli::args::AnalyzeArgs;
 use crate::cli::inputs::{choose_channels, with_mono_hint};
@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::report::file::{format_from_path, write_atomic_with};
 use crate::report::{Format, Report};
+use crate::session::run_to_end;
 use crate::timeline::Span;
 
 /// Analyses one call and builds its report.
@@ -47,11 +48,11 @@ pub fn analyze_stretch(
                 );
             }
             let mut source = source;
-            run_source(&mut source, config, &mut |_| {})?
+            run_to_end(&mut source, config, &mut |_| {})?
         }
         Some(span) => {
             let mut source = Stretch::new(source, span.start, span.end);
-            run_source(&mut source, config, &mut |_| {})?
+            run_to_end(&mut source, config, &mut |_| {})?
         }
     };
     if result.metrics.duration == 0 {
@@ -130,7 +131,7 @@ pub fn run(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
             format
                 .write_to(&report, &mut out)
                 .and_then(|()| out.flush())
-                .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+                .map_err(Error::Stdout)
         }
     }
 }

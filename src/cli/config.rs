@@ -29,6 +29,5 @@ pub fn run(
             config.to_toml()
         )
     };
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+    out.write_all(text.as_bytes()).map_err(Error::Stdout)
 }

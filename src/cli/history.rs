@@ -376,7 +376,7 @@ pub fn run(data_dir: &Path, last: usize) -> Result<(), Error> {
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        .map_err(Error::Stdout)
 }
 
 #[cfg(test)]

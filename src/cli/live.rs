@@ -27,7 +27,7 @@ pub fn devices() -> Result<(), Error> {
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        .map_err(Error::Stdout)
 }
 
 fn non_empty(s: &str) -> Option<&str> {

@@ -4,19 +4,21 @@ use std::io::Write;
 
 use crate::analysis::SegmentDetector;
 use crate::audio::decode::AudioReader;
-use crate::audio::resample::ToAnalysisRate;
+use crate::audio::source::{FileSource, FrameSource};
 use crate::cli::args::VadArgs;
 use crate::cli::thread_cpu_s;
 use crate::config::Config;
 use crate::error::Error;
-use crate::timeline::samples_to_s;
+use crate::timeline::{FRAME_LEN_SAMPLES, samples_to_s};
 
-/// Prints one "start_s end_s" line per segment, then "# cpu_s X".
+/// Prints one "start_s end_s" line per segment, then "# cpu_s X" (CPU seconds of
+/// decoding, resampling and detection). The recording goes through the same front end as
+/// `analyze`, with the far end as the reference of a rep's channel.
 ///
 /// # Errors
 /// Input errors naming the file; [`Error::Other`] when stdout cannot be written.
-pub fn run(_config: &Config, args: VadArgs) -> Result<(), Error> {
-    let mut reader = AudioReader::open(&args.file)?;
+pub fn run(config: &Config, args: VadArgs) -> Result<(), Error> {
+    let reader = AudioReader::open(&args.file)?;
     let info = reader.info();
     if args.channel >= info.channels {
         return Err(Error::from(crate::audio::InputError::Channel {
@@ -27,33 +29,20 @@ pub fn run(_config: &Config, args: VadArgs) -> Result<(), Error> {
             ),
         }));
     }
-    let mut resampler = ToAnalysisRate::new(info.rate_hz).map_err(|what| {
-        Error::Input(crate::audio::InputError::Unsupported {
-            path: args.file.clone(),
-            what,
-        })
-    })?;
-    let mut detector = SegmentDetector::new();
-    let mut mono = [Vec::new()];
-    let mut resampled = std::collections::VecDeque::new();
-    let mut cpu_s = 0.0;
-    while reader.next_channels(&[args.channel], &mut mono)? {
-        let [mono] = &mono;
-        let t0 = thread_cpu_s();
-        resampler.push(mono, &mut resampled);
-        let (a, b) = resampled.as_slices();
-        detector.push(a);
-        detector.push(b);
-        resampled.clear();
-        cpu_s += thread_cpu_s() - t0;
-    }
+    // The far end, as `analyze` gives it to the rep's detector: the prospect's channel,
+    // unless that is the channel asked for (the prospect's side has no reference).
+    let far =
+        Some(config.input.prospect_channel).filter(|&c| c != args.channel && c < info.channels);
+    let mut source = FileSource::one_side(reader, args.channel, far)?;
+    let mut detector = SegmentDetector::new(far.is_some());
+    let mut frame = [0.0f32; FRAME_LEN_SAMPLES];
+    let mut far_frame = [0.0f32; FRAME_LEN_SAMPLES];
     let t0 = thread_cpu_s();
-    resampler.finish(&mut resampled);
-    let (a, b) = resampled.as_slices();
-    detector.push(a);
-    detector.push(b);
+    while let Some(fill) = source.next_frame(&mut frame, &mut far_frame)? {
+        detector.push_frame(&frame, &far_frame, fill.valid_samples);
+    }
     let spans = detector.finish();
-    cpu_s += thread_cpu_s() - t0;
+    let cpu_s = thread_cpu_s() - t0;
     let mut out = String::new();
     for s in &spans {
         out.push_str(&format!(
@@ -66,5 +55,5 @@ pub fn run(_config: &Config, args: VadArgs) -> Result<(), Error> {
     std::io::stdout()
         .lock()
         .write_all(out.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))
+        .map_err(Error::Stdout)
 }

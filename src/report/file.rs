@@ -1,5 +1,6 @@
 //! Report files: written atomically (a temporary file beside the target, then a rename, so a
-//! reader never sees half a report), and the format an output file's name implies.
+//! reader never sees half a report), and the format an output file's name implies. The
+//! temporary file, its unique name and the rename come from the `tempfile` crate.
 
 use std::io::Write;
 use std::path::Path;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
 
 use crate::analysis::{Analysis, CallResult, Levels, Silent};
-use crate::audio::source::{FrameSource, SourceError};
+use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
 use crate::error::Error;
@@ -323,7 +323,11 @@ pub fn spawn(
     let join = std::thread::Builder::new()
         .name("analysis".into())
         .spawn(move || {
-            let outcome = run(&mut *source, &config, options, recorder, &msg_tx, &ctl_rx);
+            // Never block the analysis: a slow consumer catches up from the next snapshot.
+            let mut send = |m: SessionMsg| {
+                let _ = msg_tx.try_send(m);
+            };
+            let outcome = drive(&mut *source, &config, options, recorder, &mut send, &ctl_rx);
             // Closing a device can wait on its driver or sound server, which may be the very
             // thing that stalled: it is closed on a thread of its own, which neither the
             // report nor the end of the process waits for.
@@ -340,12 +344,52 @@ pub fn spawn(
     })
 }
 
-fn run(
+/// Runs a whole source through the analysis, as fast as it can be read, and returns what was
+/// measured: the driver of `analyze`, the same loop as a session's without the controls,
+/// the snapshots and the recorder. `out` receives the live events.
+///
+/// # Errors
+/// The source's error ([`Error::Input`], [`Error::Device`]), or [`Error::Other`] when the
+/// source or the analysis panicked.
+pub fn run_to_end(
+    source: &mut dyn FrameSource,
+    config: &Config,
+    out: &mut impl FnMut(LiveEvent),
+) -> Result<CallResult, Error> {
+    let options = SessionOptions {
+        pacing: Pacing::Free,
+        record: None,
+        max_duration: None,
+        stop_flag: Arc::new(AtomicBool::new(false)),
+        snapshots: false,
+    };
+    let mut send = |m: SessionMsg| {
+        if let SessionMsg::Event(e) = m {
+            out(e);
+        }
+    };
+    let outcome = drive(
+        source,
+        config,
+        options,
+        None,
+        &mut send,
+        &crossbeam_channel::never(),
+    );
+    match outcome.error {
+        Some(e) => Err(e),
+        None => Ok(outcome.result),
+    }
+}
+
+/// The one driver loop of `analyze`, `replay`, `demo` and `live`: frames from the source,
+/// controls applied between frames, events and snapshots to `send`, paced if asked.
+fn drive(
     source: &mut dyn FrameSource,
     config: &Config,
     options: SessionOptions,
     recorder: Option<Recorder>,
-    tx: &Sender<SessionMsg>,
+    send: &mut dyn FnMut(SessionMsg),
     controls: &Receiver<Control>,
 ) -> Outcome {
     let mut analysis = Analysis::new(config);
@@ -357,10 +401,6 @@ fn run(
     let mut marks = 0;
     let started = Instant::now();
     let mut error = None;
-    let send = |m: SessionMsg| {
-        // Never block the analysis: a slow consumer catches up from the next snapshot.
-        let _ = tx.try_send(m);
-    };
     'frames: loop {
         if options.stop_flag.load(Ordering::Relaxed) {
             break;
@@ -386,8 +426,8 @@ fn run(
             source.next_frame(&mut rep, &mut prospect)
         }));
         let Ok(next) = next else {
-            error = Some(Error::Other(
-                "the audio source failed; the report holds what was measured until then".into(),
+            error = Some(Error::Crashed(
+                "the audio source failed; the report holds what was measured until then",
             ));
             break;
         };
@@ -395,10 +435,7 @@ fn run(
             Ok(Some(fill)) => fill,
             Ok(None) => break,
             Err(e) => {
-                error = Some(match e {
-                    SourceError::Input(e) => Error::Input(e),
-                    SourceError::Device { device, what } => Error::Device { device, what },
-                });
+                error = Some(Error::from(e));
                 break;
             }
         };
@@ -411,8 +448,8 @@ fn run(
             });
         }));
         if pushed.is_err() {
-            error = Some(Error::Other(
-                "the analysis failed; the report holds what was measured until then".into(),
+            error = Some(Error::Crashed(
+                "the analysis failed; the report holds what was measured until then",
             ));
             break;
         }
@@ -439,7 +476,7 @@ fn run(
     })) {
         Ok(r) => r,
         Err(_) => {
-            error.get_or_insert(Error::Other("the analysis failed while finishing".into()));
+            error.get_or_insert(Error::Crashed("the analysis failed while finishing"));
             CallResult::empty(config)
         }
     };
@@ -467,7 +504,7 @@ fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::source::FrameFill;
+    use crate::audio::source::{FrameFill, SourceError};
 
     /// A call of alternating speech bursts that panics after `panic_after` frames.
     struct Bursts {

@@ -269,7 +269,13 @@ proptest! {
             && let Ok(mut source) = tacet::audio::source::FileSource::from_reader(reader, 0, 1)
         {
             let config = tacet::config::Config::default();
-            let _ = tacet::analysis::run_source(&mut source, &config, &mut |_| {});
+            // The driver catches a panic and reports it as Error::Crashed: none may happen.
+            let result = tacet::session::run_to_end(&mut source, &config, &mut |_| {});
+            prop_assert!(
+                !matches!(result, Err(tacet::Error::Crashed(_))),
+                "{:?}",
+                result.err()
+            );
         }
     }
 

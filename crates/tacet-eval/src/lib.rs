@@ -2,11 +2,13 @@
 //! WAV files at the analysis rate, parsing TEN `.scv` and RTTM/UEM labels, and scoring
 //! detector segments on the 10 ms frame grid (precision, recall, F1, false alarms).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use tacet::audio::decode::AudioReader;
+use tacet::audio::resample::ToAnalysisRate;
 use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
 use tacet::vad::{Edge, SpeechTracker};
 
@@ -296,8 +298,7 @@ pub fn segments_with_reference(
     spans
 }
 
-/// Reads a WAV file as mono f32 at the analysis rate (channels averaged; 8, 16, 32 and
-/// 48 kHz and other integer-ratio rates resampled with a windowed-sinc filter).
+/// Reads a WAV file as mono f32 at the analysis rate (channels averaged).
 pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>> {
     let channels = read_wav_channels_16k(path)?;
     let n = channels.first().map_or(0, Vec::len);
@@ -307,56 +308,36 @@ pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>> {
         .collect())
 }
 
-/// Reads every channel of a WAV file as f32 at the analysis rate.
+/// Reads every channel of a WAV file as f32 at the analysis rate, with the product's own
+/// decoder and resampler (what `tacet analyze` hears).
 pub fn read_wav_channels_16k(path: &Path) -> Result<Vec<Vec<f32>>> {
     let mut reader =
-        hound::WavReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels.max(1));
-    let interleaved: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader
-            .samples::<f32>()
-            .collect::<std::result::Result<_, _>>()
-            .with_context(|| format!("cannot read {}", path.display()))?,
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.max(1) - 1)) as f32;
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|v| v as f32 * scale))
-                .collect::<std::result::Result<_, _>>()
-                .with_context(|| format!("cannot read {}", path.display()))?
-        }
-    };
-    let split: Vec<Vec<f32>> = (0..channels)
-        .map(|c| {
-            interleaved
-                .iter()
-                .skip(c)
-                .step_by(channels)
-                .copied()
-                .collect()
-        })
-        .collect();
-    let rate = spec.sample_rate;
-    if rate == ANALYSIS_RATE_HZ {
-        return Ok(split);
-    }
-    let g = gcd(rate, ANALYSIS_RATE_HZ);
-    let (up, down) = (ANALYSIS_RATE_HZ / g, rate / g);
-    if up > 64 || down > 64 {
-        bail!("{}: unsupported sample rate {rate} Hz", path.display());
-    }
-    Ok(split
+        AudioReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let info = reader.info();
+    let wanted: Vec<usize> = (0..info.channels).collect();
+    let mut resamplers = wanted
         .iter()
-        .map(|c| resample_rational(c, up as usize, down as usize))
-        .collect())
+        .map(|_| ToAnalysisRate::new(info.rate_hz))
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map_err(|what| anyhow::anyhow!("{}: {what}", path.display()))?;
+    let mut blocks = vec![Vec::new(); wanted.len()];
+    let mut out = vec![VecDeque::new(); wanted.len()];
+    while reader
+        .next_channels(&wanted, &mut blocks)
+        .with_context(|| format!("cannot read {}", path.display()))?
+    {
+        for ((r, block), o) in resamplers.iter_mut().zip(&blocks).zip(&mut out) {
+            r.push(block, o);
+        }
+    }
+    for (r, o) in resamplers.iter_mut().zip(&mut out) {
+        r.finish(o);
+    }
+    Ok(out.into_iter().map(Vec::from).collect())
 }
 
-fn gcd(a: u32, b: u32) -> u32 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// Resamples by `up / down`: zero-stuff by `up`, low-pass with a Blackman-windowed sinc at
+/// Resamples by `up / down` (only for the simulated 8 kHz telephone channel: the product
+/// resamples to the analysis rate, never down from it): zero-stuff by `up`, low-pass with a Blackman-windowed sinc at
 /// `0.45 / max(up, down)` of the stuffed rate, keep every `down`-th sample.
 /// `y[n] = up x sum_k h[k] x_up[n down - k + delay]`.
 pub fn resample_rational(x: &[f32], up: usize, down: usize) -> Vec<f32> {
