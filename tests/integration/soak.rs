@@ -11,7 +11,7 @@ use tacet::config::Config;
 use tacet::session::{Pacing, SessionMsg, SessionOptions, spawn};
 use tacet::timeline::{FRAME_LEN_SAMPLES, Party, Samples};
 
-use crate::common::demo_wav;
+use crate::common::{demo_wav, memory_lock};
 
 /// The demo call's two sides, looped to a given length.
 struct Looped {
@@ -56,6 +56,7 @@ fn rss_kb() -> u64 {
 
 #[test]
 fn a_long_call_stays_flat_and_exact() {
+    let _alone = memory_lock();
     let mut ch = tacet_eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
     let prospect = ch.pop().expect("two channels");
     let rep = ch.pop().expect("two channels");

@@ -70,6 +70,7 @@ fn json(path: &Path) -> Value {
 
 #[test]
 fn a_recorded_day_gives_one_report_per_call_equal_to_its_stretch_alone() {
+    let _alone = memory_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let (chans, starts) = day();
     let wav = dir.path().join("day.wav");
@@ -137,6 +138,7 @@ fn a_recorded_day_gives_one_report_per_call_equal_to_its_stretch_alone() {
 
 #[test]
 fn a_day_without_a_call_writes_no_report_and_says_so() {
+    let _alone = memory_lock();
     let dir = tempfile::tempdir().expect("tempdir");
     let (demo, rate) = read_wav(&demo_wav());
     // Only the prospect side speaks (a video): no call.
