@@ -226,5 +226,6 @@ pub fn demo_outputs() -> &'static HashMap<&'static str, String> {
 /// large recordings in memory, so that one does not grow the other's figure.
 pub fn memory_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
