@@ -2,7 +2,7 @@
 //! reports. Everything here returns the typed [`Error`] that `main` maps to an exit code.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::analysis::{SegmentDetector, run_source};
 use crate::audio::decode::AudioReader;
@@ -60,7 +60,7 @@ fn with_mono_hint(e: crate::audio::InputError, hint: &str) -> Error {
 /// The command's [`Error`], whose `exit_code` is the documented exit code.
 pub fn run(cli: Cli) -> Result<(), Error> {
     let (mut config, config_path) = Config::resolve(cli.config.as_deref())?;
-    let data = data_dir(cli.data_dir.as_deref());
+    let data = crate::platform::folders::data_dir(cli.data_dir.as_deref());
     match cli.command {
         Command::Analyze(args) => analyze(&mut config, args),
         Command::Vad(args) => vad(args),
@@ -124,15 +124,6 @@ fn session_options(
     })
 }
 
-/// The platform's data folder for tacet, or the one given.
-pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
-    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("tacet")
-    })
-}
-
 fn show_config(
     config: &Config,
     path: Option<&Path>,
@@ -190,8 +181,7 @@ pub fn write_atomic_with(
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // The mode a plainly created file gets (0666 less the umask), not tempfile's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    crate::platform::files::plain_file_mode(&mut builder);
     // The temporary file is removed when `tmp` is dropped unless it was persisted.
     let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     let written = (|| {
@@ -309,21 +299,6 @@ fn analyze(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
     }
 }
 
-/// CPU time of the calling thread, seconds.
-pub fn thread_cpu_s() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc == 0 {
-        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
-    } else {
-        0.0
-    }
-}
-
 fn vad(args: VadArgs) -> Result<(), Error> {
     let mut reader = AudioReader::open(&args.file)?;
     let info = reader.info();
@@ -348,21 +323,21 @@ fn vad(args: VadArgs) -> Result<(), Error> {
     let mut cpu_s = 0.0;
     while reader.next_channels(&[args.channel], &mut mono)? {
         let [mono] = &mono;
-        let t0 = thread_cpu_s();
+        let t0 = crate::platform::cpu::thread_cpu_s();
         resampler.push(mono, &mut resampled);
         let (a, b) = resampled.as_slices();
         detector.push(a);
         detector.push(b);
         resampled.clear();
-        cpu_s += thread_cpu_s() - t0;
+        cpu_s += crate::platform::cpu::thread_cpu_s() - t0;
     }
-    let t0 = thread_cpu_s();
+    let t0 = crate::platform::cpu::thread_cpu_s();
     resampler.finish(&mut resampled);
     let (a, b) = resampled.as_slices();
     detector.push(a);
     detector.push(b);
     let spans = detector.finish();
-    cpu_s += thread_cpu_s() - t0;
+    cpu_s += crate::platform::cpu::thread_cpu_s() - t0;
     let mut out = String::new();
     for s in &spans {
         out.push_str(&format!(

@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod history;
 pub mod live;
+pub mod platform;
 pub mod report;
 pub mod session;
 pub mod sessions;
