@@ -190,7 +190,7 @@ pub fn write_atomic_with(
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
     written.map_err(err)?;
-    tmp.persist(path).map(drop).map_err(|e| err(e.error))
+    crate::platform::files::persist(tmp, path).map_err(err)
 }
 
 /// The format implied by an output file name.

@@ -38,6 +38,38 @@ pub fn plain_file_mode(builder: &mut tempfile::Builder<'_, '_>) {
     let _ = builder;
 }
 
+/// How often a replace refused while another one is under way is tried again (Windows).
+const PERSIST_RETRIES: u32 = 50;
+/// The wait between two tries, milliseconds.
+const PERSIST_RETRY_MS: u64 = 20;
+
+/// Moves the finished temporary file `tmp` onto `path`, replacing what is there. On
+/// Windows a replace is refused (access denied) while another writer's replace of the same
+/// file is under way, where Unix's rename simply lets the last one win; there it is tried
+/// again, for up to a second, before the error is given.
+///
+/// # Errors
+/// The I/O error of the last try (the temporary file is then removed).
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    let mut tmp = tmp;
+    let mut tries = 0;
+    loop {
+        match tmp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if cfg!(windows)
+                    && e.error.kind() == std::io::ErrorKind::PermissionDenied
+                    && tries < PERSIST_RETRIES =>
+            {
+                tries += 1;
+                tmp = e.file;
+                std::thread::sleep(std::time::Duration::from_millis(PERSIST_RETRY_MS));
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
