@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Windows smoke test: builds tacet.exe with the MinGW linker, runs it under Wine beside the
-# Linux build, and fails on the first difference that matters. Checked: `analyze` of the
-# demo call in every format (byte for byte equal to Linux's), `replay --no-ui` (its events
-# and the report it saves), `config` (the default file equal; the paths under %APPDATA%),
-# `history`, bad input and its exit codes, `devices`, and Ctrl-C (SIGINT to the Wine
-# process, which Wine hands to tacet as a console Ctrl-C) ending a replay with its report
-# saved. Needs gcc-mingw-w64-x86-64 and wine64 (Debian), and the rustup target
+# Windows smoke test: builds tacet.exe with the MinGW linker and runs it under Wine beside
+# the Linux build; every check runs, each failure is named, and any failure fails the run.
+# Checked: `analyze` of the demo call in every format (byte for byte equal to Linux's),
+# `replay --no-ui` (its events and the report it saves), `config` (the default file equal;
+# the paths under %APPDATA%), `history`, bad input and its exit codes, `devices`, Ctrl-C
+# (SIGINT to the Wine process, which Wine hands to tacet as a console Ctrl-C) ending a
+# replay with its report saved, live capture through WASAPI when a sound server runs, and
+# the library's unit tests run under Wine. Needs gcc-mingw-w64-x86-64 and wine64 (Debian), and the rustup target
 # x86_64-pc-windows-gnu; .ci/run installs them. Run from the repository's root or anywhere.
 # Wine 8 lacks bcryptprimitives.dll, which Rust's standard library needs: .ci/wine/ has a
 # stand-in (ProcessPrng over BCryptGenRandom), built into the test's own Wine prefix.
@@ -218,6 +219,16 @@ if [ -n "${PULSE_SERVER:-}" ] && command -v paplay >/dev/null && command -v sox 
   fi
 else
   echo "windows-smoke: live capture skipped: no sound server (PULSE_SERVER unset) or no paplay/sox"
+fi
+
+# 10. The library's unit tests, built for Windows and run under Wine (the Unix-only ones
+# are compiled out there).
+if CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$wine" \
+  cargo test --quiet --lib --target x86_64-pc-windows-gnu >"$work/unit.out" 2>&1; then
+  pass "unit tests under Wine: $(grep -o 'test result: ok. [0-9]* passed' "$work/unit.out" | tail -1)"
+else
+  fail "unit tests under Wine:"
+  grep -E 'FAILED|panicked|test result|error' "$work/unit.out" | head -20 >&2
 fi
 
 if [ "$failures" -gt 0 ]; then
