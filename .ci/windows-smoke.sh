@@ -20,8 +20,19 @@ lin=$target_dir/debug/tacet
 exe=$target_dir/x86_64-pc-windows-gnu/debug/tacet.exe
 wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
 
+wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver)
+
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Wine's server outlives the programs and writes into the prefix: it is stopped before the
+# folder is removed, and the cleanup keeps the script's own exit code.
+cleanup() {
+  local rc=$?
+  WINEPREFIX=$work/prefix "$wineserver" -k >/dev/null 2>&1 || true
+  WINEPREFIX=$work/prefix "$wineserver" -w >/dev/null 2>&1 || true
+  rm -rf "$work" 2>/dev/null || true
+  exit "$rc"
+}
+trap cleanup EXIT
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 # The HTML report shows local time: Linux's is made UTC, as Windows' is (platform::clock).
 export TZ=UTC
