@@ -27,13 +27,7 @@ const VAD_PASSES: usize = 5;
 const ANALYZE_RUNS: usize = 3;
 
 fn cpu_s() -> f64 {
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage fills the struct we own.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    ru.ru_utime.tv_sec as f64
-        + ru.ru_utime.tv_usec as f64 / 1e6
-        + ru.ru_stime.tv_sec as f64
-        + ru.ru_stime.tv_usec as f64 / 1e6
+    tacet::platform::cpu::process_cpu_s().unwrap_or(0.0)
 }
 
 /// What a child's memory peaked at, MB: resident in all (`VmHWM`, which counts the

@@ -207,7 +207,7 @@ impl Config {
 
     /// The user's configuration file in the platform's config folder, whether or not it exists.
     pub fn user_path() -> Option<PathBuf> {
-        dirs::config_dir().map(|d| d.join("tacet").join("config.toml"))
+        crate::platform::folders::user_config_path()
     }
 
     /// Loads `explicit` if given, else the user file if it exists, else the defaults.

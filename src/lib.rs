@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod error;
+pub mod platform;
 pub mod report;
 pub mod session;
 pub mod timeline;

@@ -24,6 +24,8 @@ pub const STOP_ATTENUATION_DB: f64 = 50.0;
 /// Outputs per vector (256-bit vectors of `f32`).
 const LANES: usize = 8;
 /// Vectors of outputs computed together by the wide path (64 outputs per block).
+// Read by the x86_64 vector paths only.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const BLOCK_VECTORS: usize = 8;
 /// Input samples taken in per step of [`Decimator::push`].
 const STEP_SAMPLES: usize = 4_800;
@@ -333,6 +335,8 @@ pub struct Decimator {
 
 /// The widest vectors the CPU offers the filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Read by the x86_64 vector paths only.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 enum Wide {
     /// Portable code (whatever the compiler's baseline target has).
     Plain,

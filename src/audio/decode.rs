@@ -257,6 +257,8 @@ fn take_stereo_channel_avx2(block: &[f32], channel: usize, out: &mut Vec<f32>) {
 /// 1 get nothing.
 fn split_pcm16_stereo(raw: &[u8], wanted: &[usize], outs: &mut [Vec<f32>]) {
     let frames = raw.as_chunks::<4>().0;
+    // Only the x86_64 build has a vector path that advances it.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -836,6 +838,7 @@ mod tests {
     }
 
     /// The samples of `channel` of 16-bit stereo bytes, one at a time.
+    #[cfg(target_arch = "x86_64")]
     fn pcm16_channel(raw: &[u8], channel: usize) -> Vec<f32> {
         raw.chunks_exact(4)
             .map(|f| f32::from(i16::from_le_bytes([f[2 * channel], f[2 * channel + 1]])) / 32_768.0)

@@ -19,7 +19,6 @@
 //! counts them.
 
 use std::cell::RefCell;
-use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
@@ -60,52 +59,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// against the devices, whose audio waits in the sound server meanwhile.
 const UNWATCHED: Duration = Duration::from_millis(500);
 
-/// Sends fd 2 to /dev/null while alive: ALSA and JACK print chatter on stderr while
-/// devices are enumerated and opened. Restored on drop.
-#[derive(Debug)]
-pub struct QuietStderr {
-    saved: i32,
-}
-
-impl QuietStderr {
-    /// Silences stderr (no-op where it cannot be done).
-    pub fn new() -> Option<QuietStderr> {
-        #[cfg(unix)]
-        {
-            let _ = std::io::stderr().flush();
-            // SAFETY: plain fd calls on descriptors this function owns; errors are checked.
-            unsafe {
-                let saved = libc::dup(2);
-                if saved < 0 {
-                    return None;
-                }
-                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-                if null < 0 {
-                    libc::close(saved);
-                    return None;
-                }
-                libc::dup2(null, 2);
-                libc::close(null);
-                Some(QuietStderr { saved })
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            None
-        }
-    }
-}
-
-impl Drop for QuietStderr {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        // SAFETY: restores the descriptor saved in `new`.
-        unsafe {
-            libc::dup2(self.saved, 2);
-            libc::close(self.saved);
-        }
-    }
-}
+pub use crate::platform::stderr::QuietStderr;
 
 /// Which way a device is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,8 +109,7 @@ fn device_name(d: &cpal::Device) -> String {
 }
 
 fn looks_like_monitor(id: &str, name: &str) -> bool {
-    let l = format!("{id} {name}").to_ascii_lowercase();
-    l.contains(".monitor") || l.contains("monitor of") || l.contains("loopback")
+    crate::platform::far_end::is_loopback_input(id, name)
 }
 
 thread_local! {
@@ -258,7 +211,8 @@ pub fn list() -> Vec<HostListing> {
 }
 
 /// Whether an output device's loopback can be captured directly (Windows, macOS).
-pub const OUTPUT_LOOPBACK: bool = cfg!(any(target_os = "windows", target_os = "macos"));
+pub const OUTPUT_LOOPBACK: bool =
+    crate::platform::far_end::captures_output_loopback(crate::platform::OS);
 
 /// The text of `tacet devices`.
 pub fn describe(hosts: &[HostListing]) -> String {
@@ -322,27 +276,33 @@ pub fn describe(hosts: &[HostListing]) -> String {
     s.push_str("\n* = default of its host\n");
     let default = hosts.iter().find(|h| h.default).or(hosts.first());
     if let Some(h) = default {
+        use crate::platform::far_end::{Dev, candidates, live_line};
+        fn dev(d: &Listed) -> Dev<'_> {
+            Dev {
+                id: &d.id,
+                name: &d.name,
+                default: d.default,
+            }
+        }
+        let inputs: Vec<Dev<'_>> = h.inputs.iter().map(dev).collect();
+        let outputs: Vec<Dev<'_>> = h.outputs.iter().map(dev).collect();
         let mic = h.inputs.iter().find(|d| d.default && !d.monitor);
-        let far = h
-            .outputs
-            .iter()
-            .find(|d| d.default)
-            .and_then(|o| {
-                h.inputs
-                    .iter()
-                    .find(|i| i.id == format!("{}.monitor", o.id))
-            })
-            .or_else(|| h.inputs.iter().find(|d| d.monitor));
-        let mut cmd = "tacet live".to_string();
-        if let Some(m) = mic {
-            cmd.push_str(&format!(" --mic {}", m.id));
+        let far = candidates(crate::platform::OS, &inputs, &outputs);
+        let mic_id = mic.map(|m| m.id.as_str());
+        s.push_str(&format!(
+            "\nsuggested:\n  {}\n",
+            live_line(mic_id, far.first())
+        ));
+        if let Some(f) = far.first() {
+            s.push_str(&format!("  (far end: {})\n", f.why()));
         }
-        if let Some(f) = far {
-            cmd.push_str(&format!(" --far {}", f.id));
-        } else if OUTPUT_LOOPBACK {
-            cmd.push_str(" --loopback");
+        for f in far.iter().skip(1) {
+            s.push_str(&format!(
+                "or, for {}:\n  {}\n",
+                f.why(),
+                live_line(mic_id, Some(f))
+            ));
         }
-        s.push_str(&format!("\nsuggested:\n  {cmd}\n"));
     }
     s
 }
@@ -655,6 +615,9 @@ where
 /// One open stream and the rings it fills.
 struct Opened {
     stream: cpal::Stream,
+    /// Silence played on the output whose loopback is captured, where its loopback
+    /// delivers nothing while nothing plays (WASAPI; see `platform::far_end`).
+    keep_alive: Option<cpal::Stream>,
     rings: Vec<SideRing>,
     status: Arc<StreamStatus>,
     /// Just before the stream was built (it cannot have delivered anything before).
@@ -751,6 +714,12 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
             gaps: gap_consumer,
         });
     }
+    let keep_alive = match found.role {
+        Role::Output => {
+            crate::platform::far_end::keep_loopback_running(crate::platform::OS, &found.device)
+        }
+        Role::Input => None,
+    };
     let status = Arc::new(StreamStatus::default());
     let opened_at = Instant::now();
     let stream = match supported.sample_format() {
@@ -773,6 +742,7 @@ fn open(found: &Found, taps: &[Tap]) -> Result<Opened, Error> {
         .map_err(|e| dev_err(format!("cannot start capture: {e}")))?;
     Ok(Opened {
         stream,
+        keep_alive,
         rings,
         status,
         opened_at,
@@ -928,6 +898,8 @@ pub struct LiveSource {
     names: [String; 2],
     /// Index into `streams` of each side's stream.
     stream_of: [usize; 2],
+    /// Silent output streams that keep a captured loopback delivering (Windows).
+    _keep_alive: Vec<cpal::Stream>,
     watch: StallWatch,
     /// The side that stalled and how, once one has (the session ends there).
     stalled: Option<(usize, Stall)>,
@@ -948,10 +920,12 @@ impl LiveSource {
     /// [`Error::Device`] naming the device that cannot be opened; [`Error::Usage`] for a
     /// channel the device does not have.
     pub fn start(plan: Plan) -> Result<LiveSource, Error> {
+        let mut keep_alive = Vec::new();
         let (streams, rings, names, stream_of, same_clock, opened_at) = match plan {
             Plan::TwoDevices { mic, far } => {
                 let a = open(&mic, &[Tap::Average])?;
                 let b = open(&far, &[Tap::Average])?;
+                keep_alive.extend(b.keep_alive);
                 let opened_at = [a.opened_at, b.opened_at];
                 let mut rings = a.rings.into_iter().chain(b.rings);
                 let (Some(r0), Some(r1)) = (rings.next(), rings.next()) else {
@@ -983,6 +957,7 @@ impl LiveSource {
                     &device,
                     &[Tap::Channel(rep_channel), Tap::Channel(prospect_channel)],
                 )?;
+                keep_alive.extend(a.keep_alive);
                 let mut rings = a.rings.into_iter();
                 let (Some(r0), Some(r1)) = (rings.next(), rings.next()) else {
                     return Err(Error::Other("capture rings missing".into()));
@@ -1007,6 +982,7 @@ impl LiveSource {
             streams,
             names,
             stream_of,
+            _keep_alive: keep_alive,
             watch,
             stalled: None,
         })

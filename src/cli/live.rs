@@ -164,42 +164,15 @@ fn recording_path(data: &std::path::Path) -> PathBuf {
     path
 }
 
-/// CPU time (user + system) and peak resident memory of this process.
-pub fn usage() -> Option<(f64, f64)> {
-    // SAFETY: getrusage fills the struct we own.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: as above; RUSAGE_SELF is a constant.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    if rc != 0 {
-        return None;
-    }
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    // ru_maxrss is in kilobytes on Linux (bytes on macOS). On Linux it also keeps the peak
-    // of the process image before exec (the parent's, when started with vfork), so the
-    // peak of this image is read from /proc when it can be.
-    let rss_mb = match own_peak_rss_kb() {
-        Some(kb) => kb as f64 / 1024.0,
-        None if cfg!(target_os = "macos") => ru.ru_maxrss as f64 / 1_048_576.0,
-        None => ru.ru_maxrss as f64 / 1024.0,
-    };
-    Some((secs(ru.ru_utime) + secs(ru.ru_stime), rss_mb))
-}
-
-/// Peak resident memory of this process image, kilobytes (`VmHWM`, Linux only).
-fn own_peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 fn print_stats(wall: Instant) {
     let wall_s = wall.elapsed().as_secs_f64();
-    if let Some((cpu_s, rss_mb)) = usage() {
+    if let Some(cpu_s) = crate::platform::cpu::process_cpu_s() {
         eprintln!(
-            "# cpu_s {cpu_s:.3}\n# wall_s {wall_s:.3}\n# cpu_percent {:.2}\n# peak_rss_mb {rss_mb:.1}",
+            "# cpu_s {cpu_s:.3}\n# wall_s {wall_s:.3}\n# cpu_percent {:.2}",
             100.0 * cpu_s / wall_s.max(1e-9)
         );
+    }
+    if let Some(rss_mb) = crate::platform::cpu::peak_rss_mb() {
+        eprintln!("# peak_rss_mb {rss_mb:.1}");
     }
 }

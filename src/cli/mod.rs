@@ -14,8 +14,6 @@ pub mod session;
 pub mod split;
 pub mod vad;
 
-use std::path::{Path, PathBuf};
-
 use crate::cli::args::{Cli, Command};
 use crate::config::Config;
 use crate::error::Error;
@@ -26,7 +24,7 @@ use crate::error::Error;
 /// The command's [`Error`], whose `exit_code` is the documented exit code.
 pub fn run(cli: Cli) -> Result<(), Error> {
     let (mut config, config_path) = Config::resolve(cli.config.as_deref())?;
-    let data = data_dir(cli.data_dir.as_deref());
+    let data = crate::platform::folders::data_dir(cli.data_dir.as_deref());
     match cli.command {
         Command::Analyze(args) => match args.out_dir.clone() {
             Some(dir) => {
@@ -47,29 +45,5 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Devices(_) => live::devices(),
         Command::Config(args) => config::run(&config, config_path.as_deref(), &data, args),
         Command::History(args) => history::run(&data, args.last as usize),
-    }
-}
-
-/// The platform's data folder for tacet, or the one given.
-pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
-    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("tacet")
-    })
-}
-
-/// CPU time of the calling thread, seconds.
-pub fn thread_cpu_s() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc == 0 {
-        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
-    } else {
-        0.0
     }
 }

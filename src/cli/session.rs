@@ -52,7 +52,7 @@ pub fn run(
     }
     let started_at = iso8601_utc(SystemTime::now());
     let stop = Arc::new(AtomicBool::new(false));
-    session::stop_on_signals(&stop);
+    crate::platform::signals::stop_on_signals(&stop);
     let handle = session::spawn(
         source,
         config,

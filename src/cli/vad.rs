@@ -6,9 +6,9 @@ use crate::analysis::SegmentDetector;
 use crate::audio::decode::AudioReader;
 use crate::audio::source::{FileSource, FrameSource};
 use crate::cli::args::VadArgs;
-use crate::cli::thread_cpu_s;
 use crate::config::Config;
 use crate::error::Error;
+use crate::platform::cpu::thread_cpu_s;
 use crate::timeline::{FRAME_LEN_SAMPLES, samples_to_s};
 
 /// Prints one "start_s end_s" line per segment, then "# cpu_s X" (CPU seconds of

@@ -43,8 +43,7 @@ pub fn write_atomic_with(
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // The mode a plainly created file gets (0666 less the umask), not tempfile's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    crate::platform::files::plain_file_mode(&mut builder);
     // The temporary file is removed when `tmp` is dropped unless it was persisted.
     let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     let written = (|| {
@@ -53,7 +52,7 @@ pub fn write_atomic_with(
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
     written.map_err(err)?;
-    tmp.persist(path).map(drop).map_err(|e| err(e.error))
+    crate::platform::files::persist(tmp, path).map_err(err)
 }
 
 /// The format implied by an output file name.

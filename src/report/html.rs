@@ -90,26 +90,6 @@ fn parse_utc(iso: &str) -> Option<i64> {
     Some(date.midnight().assume_utc().unix_timestamp() + hh * 3600 + mm * 60 + ss)
 }
 
-/// The local time zone's offset from UTC at a moment (seconds since 1970 UTC), from the C
-/// library's `localtime_r` (it honours `TZ` and the system's zone, summer time included).
-#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
-// `time_t` and `tm_gmtoff` are 64 bits here but 32 on some targets: the conversions stay.
-#[allow(clippy::useless_conversion)]
-fn local_offset_s(unix_s: i64) -> Option<i64> {
-    let t: libc::time_t = unix_s.try_into().ok()?;
-    // SAFETY: an all-zero `tm` is valid (integers and a null zone pointer); localtime_r only
-    // writes into it. tacet never changes its environment, so reading TZ cannot race.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let out = unsafe { libc::localtime_r(&t, &mut tm) };
-    (!out.is_null()).then(|| i64::from(tm.tm_gmtoff))
-}
-
-/// Without `tm_gmtoff`, times are shown in UTC (and say so with `+00:00`).
-#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
-fn local_offset_s(_unix_s: i64) -> Option<i64> {
-    None
-}
-
 /// A report's `started_at` (UTC) as local time with its offset, `2026-12-01 09:14 +01:00`,
 /// the offset at that moment given by `offset_s`; None when it is not tacet's ISO 8601 form.
 pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Option<String> {
@@ -134,7 +114,7 @@ pub fn local_time_with(iso: &str, offset_s: impl Fn(i64) -> Option<i64>) -> Opti
 
 /// A report's `started_at` in this machine's local time, as [`local_time_with`].
 pub fn local_time(iso: &str) -> Option<String> {
-    local_time_with(iso, local_offset_s)
+    local_time_with(iso, crate::platform::clock::local_offset_s)
 }
 
 /// Gaps (seconds) the rep waited before taking the floor from the prospect: the engine's

@@ -146,33 +146,11 @@ pub struct SessionOptions {
     pub snapshots: bool,
 }
 
-/// Sets `flag` on SIGINT, SIGTERM and SIGHUP (the session then stops and saves).
-pub fn stop_on_signals(flag: &Arc<AtomicBool>) {
-    for sig in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        let _ = signal_hook::flag::register(sig, Arc::clone(flag));
-    }
-}
-
 /// The recorder thread: one stereo WAV of the frames exactly as analysed.
 struct Recorder {
     frames: Sender<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>,
     pool: Receiver<Box<[f32; 2 * FRAME_LEN_SAMPLES]>>,
     join: JoinHandle<Result<(), String>>,
-}
-
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }
 
 impl Recorder {
@@ -183,7 +161,7 @@ impl Recorder {
                 what: e.to_string(),
             })?;
         }
-        let file = create_private(path).map_err(|e| Error::Output {
+        let file = crate::platform::files::create_private(path).map_err(|e| Error::Output {
             path: path.display().to_string(),
             what: e.to_string(),
         })?;

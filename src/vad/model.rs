@@ -23,6 +23,7 @@ pub struct SpeechModel {
     input: [f32; HIDDEN_IN],
     gates_in: [f32; GATES],
     gates_state: [f32; GATES],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
 }
 

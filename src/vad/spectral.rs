@@ -240,6 +240,7 @@ pub struct SpectralClassifier {
     /// Far-end state (used only when a reference is given).
     far: FarEnd,
     /// Whether the CPU has AVX2 and FMA (the per-frame work then uses 256-bit vectors).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
     /// The microphone's power spectrum of the last frame, bins `0..MIC_BINS` (kept apart
     /// from `power`, which the far end's levels may overwrite).

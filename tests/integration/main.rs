@@ -12,10 +12,14 @@ mod batch_history;
 mod cli;
 mod formats_in;
 mod hostile;
+// Both send Unix signals to the binary (the Windows build's Ctrl-C is checked under Wine by
+// .ci/windows-smoke.sh).
+#[cfg(unix)]
 mod live_capture;
 mod replay;
 mod reports;
 mod shared_data;
+#[cfg(unix)]
 mod signals;
 mod soak;
 mod split_calls;
