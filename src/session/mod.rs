@@ -367,7 +367,7 @@ fn drive(
     config: &Config,
     options: SessionOptions,
     recorder: Option<Recorder>,
-    send: &mut dyn FnMut(SessionMsg),
+    send: &mut impl FnMut(SessionMsg),
     controls: &Receiver<Control>,
 ) -> Outcome {
     let mut analysis = Analysis::new(config);
