@@ -94,6 +94,30 @@ pub struct Live {
     pub far: String,
 }
 
+/// The line (from 1) of byte `at` in a TOML text, and the dotted key assigned on it (with
+/// the table header above it in front), when the line is a `key = value` line.
+fn key_at(text: &str, at: usize) -> (usize, Option<String>) {
+    let before = &text[..at.min(text.len())];
+    let line_no = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.starts_with('['));
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let key = key.map(|k| match table {
+        Some(t) if !t.is_empty() => format!("{t}.{k}"),
+        _ => k,
+    });
+    (line_no, key)
+}
+
 /// The whole configuration. Field docs live in `config/default.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -182,12 +206,17 @@ impl Config {
     /// [`ConfigError::Parse`] for malformed TOML, wrong types or unknown keys (naming the key),
     /// [`ConfigError::Range`] for out-of-range values.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.message().replace('\n', " ").trim().to_string()
-                + &e.span()
-                    .map(|s| format!(" (at byte {})", s.start))
-                    .unwrap_or_default(),
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let what = e.message().replace('\n', " ").trim().to_string();
+            let message = match e.span().map(|s| key_at(text, s.start)) {
+                Some((line, Some(key))) => format!("key '{key}' (line {line}): {what}"),
+                Some((line, None)) => format!("line {line}: {what}"),
+                None => what,
+            };
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            }
         })?;
         config.validate()?;
         Ok(config)
@@ -314,6 +343,23 @@ mod tests {
             err.contains("pause_mn_s") && err.contains("c.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key_and_line() {
+        let named = |text: &str| {
+            Config::from_toml(text, Path::new("c.toml"))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let err = named("merge_gap_s = 0.3\nnudge_after_s = \"soon\"\n");
+        assert!(
+            err.contains("key 'nudge_after_s' (line 2)") && err.contains("c.toml"),
+            "{err}"
+        );
+        let err = named("merge_gap_s = 0.3\n\n[live]\nmic = 3\n");
+        assert!(err.contains("key 'live.mic' (line 4)"), "{err}");
     }
 
     #[test]

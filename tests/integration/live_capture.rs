@@ -93,7 +93,8 @@ fn finish(mut child: Child, rx: &mpsc::Receiver<String>, limit: Duration) -> (i3
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("tacet live did not end within {limit:?}");
+            let said: Vec<String> = rx.try_iter().collect();
+            panic!("tacet live did not end within {limit:?}; it said: {said:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
