@@ -11,8 +11,6 @@ use crate::cli::args::LiveArgs;
 use crate::cli::session::RunOptions;
 use crate::config::Config;
 use crate::error::Error;
-use crate::report::Format;
-use crate::report::file::format_from_path;
 use crate::session::Pacing;
 
 /// The reminder printed before recording.
@@ -121,13 +119,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
     }
     let source = LiveSource::start(plan)?;
     eprintln!("capturing: {source_name}");
-    let output = args.output.as_ref().map(|path| {
-        let format = args
-            .format
-            .or_else(|| format_from_path(path))
-            .unwrap_or(Format::Json);
-        (path.clone(), format)
-    });
+    let output = crate::cli::session::output_target(args.output.as_ref(), args.format);
     let result = crate::cli::session::run(
         Box::new(source),
         config,

@@ -9,8 +9,6 @@ use crate::cli::inputs::{choose_channels, with_mono_hint};
 use crate::cli::session::RunOptions;
 use crate::config::Config;
 use crate::error::Error;
-use crate::report::Format;
-use crate::report::file::format_from_path;
 use crate::session::Pacing;
 
 /// `tacet demo`: the bundled demo call.
@@ -57,13 +55,7 @@ fn session_options(
             args.speed
         )));
     }
-    let output = args.output.as_ref().map(|path| {
-        let format = args
-            .format
-            .or_else(|| format_from_path(path))
-            .unwrap_or(Format::Json);
-        (path.clone(), format)
-    });
+    let output = crate::cli::session::output_target(args.output.as_ref(), args.format);
     Ok(RunOptions {
         kind,
         source_name,

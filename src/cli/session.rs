@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::error::Error;
-use crate::report::file::write_atomic_with;
+use crate::report::file::{format_from_path, write_atomic_with};
 use crate::report::{Format, Report};
 use crate::session::store::{iso8601_utc, save};
 use crate::session::{self, Pacing, SessionMsg, SessionOptions};
@@ -34,6 +34,17 @@ pub struct RunOptions {
     pub duration_s: Option<f64>,
     /// Also write the report here in this format.
     pub output: Option<(PathBuf, Format)>,
+}
+
+/// Where `-o PATH` writes the whole session's report and in which format: `--format`, else
+/// the one the file name implies, else JSON.
+pub fn output_target(path: Option<&PathBuf>, format: Option<Format>) -> Option<(PathBuf, Format)> {
+    path.map(|path| {
+        let format = format
+            .or_else(|| format_from_path(path))
+            .unwrap_or(Format::Json);
+        (path.clone(), format)
+    })
 }
 
 /// Runs a session to its end and saves its report, whatever ended it (the source's end,
