@@ -266,11 +266,14 @@ impl CaptureCore {
     }
 
     /// Copies what the ring holds into `out`, with zeros where the callback recorded lost
-    /// samples. `read` counts the ring's samples read so far (the callback's `at`). Returns
-    /// the samples read from the ring (without the zeros).
-    fn read_ring(ring: &mut SideRing, read: &mut u64, out: &mut Vec<f32>) -> usize {
+    /// samples, as many as make `out` at most `max_out` long (the rest of a gap is never
+    /// put on the timeline; what the ring holds always is). `read` counts the ring's
+    /// samples read so far (the callback's `at`). Returns the samples read from the ring
+    /// (without the zeros).
+    fn read_ring(ring: &mut SideRing, read: &mut u64, out: &mut Vec<f32>, max_out: u64) -> usize {
         out.clear();
         let n = ring.consumer.slots();
+        let mut zeros_left = max_out.saturating_sub(n as u64);
         let start = *read;
         let end = start + n as u64;
         let Ok(chunk) = ring.consumer.read_chunk(n) else {
@@ -300,7 +303,9 @@ impl CaptureCore {
                 .max(taken);
             copy(out, taken, upto);
             taken = upto;
-            out.resize(out.len() + usize::try_from(gap.len).unwrap_or(0), 0.0);
+            let zeros = gap.len.min(zeros_left);
+            zeros_left -= zeros;
+            out.resize(out.len() + usize::try_from(zeros).unwrap_or(0), 0.0);
         }
         copy(out, taken, n);
         chunk.commit_all();
@@ -312,12 +317,23 @@ impl CaptureCore {
     /// Returns the samples each side's device delivered (lost samples, put on the timeline
     /// as zeros, are not counted here).
     pub fn pump(&mut self) -> Drained {
+        self.pump_within([u64::MAX; 2])
+    }
+
+    /// [`CaptureCore::pump`] for a timeline that may hold at most `allowed` samples of each
+    /// side (at its device rate, lost ones included): what a device lost beyond that is
+    /// not put on the timeline as zeros. A device with no clock behind it "loses" tens of
+    /// thousands of seconds a second at a full ring; the cap keeps one drain from turning
+    /// that into gigabytes of silence before the pace check ends the session.
+    pub fn pump_within(&mut self, allowed: [u64; 2]) -> Drained {
         let mut got = [0usize; 2];
         // Read both rings before processing either, so their counts describe one moment.
         let [s0, s1] = &mut self.scratch;
         let [r0, r1] = &mut self.read_total;
-        got[0] = Self::read_ring(&mut self.rings[0], r0, s0);
-        got[1] = Self::read_ring(&mut self.rings[1], r1, s1);
+        let room = |side: usize| allowed[side].saturating_sub(self.in_total[side]);
+        let (room0, room1) = (room(0), room(1));
+        got[0] = Self::read_ring(&mut self.rings[0], r0, s0, room0);
+        got[1] = Self::read_ring(&mut self.rings[1], r1, s1, room1);
         // Samples on the timeline, zeros for lost ones included.
         let (n_rep, n_far) = (s0.len(), s1.len());
         if n_rep > 0 {
@@ -642,6 +658,41 @@ mod tests {
         };
         assert_eq!(zeros(&sides[0]), vec![(1600, 2400)]);
         assert_eq!(zeros(&sides[1]), vec![(1600, 1920)]);
+    }
+
+    #[test]
+    fn a_drain_puts_no_more_lost_samples_on_the_timeline_than_allowed() {
+        // A device with no clock: 1600 samples read, then an hour "lost" at a full ring.
+        let (rings, mut producers, mut feed) = rings_with_gaps(4800, 16_000);
+        let mut core = CaptureCore::new(rings, true).expect("core");
+        for producer in &mut producers {
+            let Ok(chunk) = producer.write_chunk_uninit(1600) else {
+                panic!("ring full");
+            };
+            chunk.fill_from_iter(std::iter::repeat_n(0.25, 1600));
+        }
+        let hour = 3600 * 16_000;
+        let (gaps, dropped) = &mut feed[0];
+        assert!(
+            gaps.push(Gap {
+                at: 1600,
+                len: hour
+            })
+            .is_ok()
+        );
+        dropped.fetch_add(hour, Ordering::Relaxed);
+        assert_eq!(core.pump_within([4800, 4800]), [1600, 1600]);
+        let (mut rep, mut far) = ([0.0f32; FRAME_LEN_SAMPLES], [0.0f32; FRAME_LEN_SAMPLES]);
+        let mut frames = 0;
+        while core.pop_frame(&mut rep, &mut far) {
+            frames += 1;
+        }
+        // The far end's 1600 samples pair with the rep's first 1600; of the rep's silence
+        // only 3200 samples were put on the timeline, not an hour.
+        assert_eq!(frames, 10);
+        assert_eq!(core.fifos[0].len(), 3200);
+        // What the device produced is still counted in full, for the pace check.
+        assert_eq!(core.produced()[0], 1600 + hour);
     }
 
     #[test]

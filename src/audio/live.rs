@@ -796,8 +796,12 @@ impl Stall {
 /// speed.
 #[derive(Debug, Clone)]
 pub struct StallWatch {
-    /// When each side's stream was opened.
+    /// When each side's stream was opened, moved on by the time tacet did not run (for
+    /// [`Stall::NeverStarted`]).
     opened_at: [Instant; 2],
+    /// When each side's stream was opened, never moved: a device's pace is measured
+    /// against real time, stopped or not.
+    paced_from: [Instant; 2],
     /// Each side's device rate, Hz.
     rates_hz: [u32; 2],
     /// When each side was last seen delivering.
@@ -811,6 +815,7 @@ impl StallWatch {
     pub fn new(opened_at: [Instant; 2], rates_hz: [u32; 2]) -> StallWatch {
         StallWatch {
             opened_at,
+            paced_from: opened_at,
             rates_hz,
             last_audio: [None, None],
             last_check: None,
@@ -821,11 +826,11 @@ impl StallWatch {
     /// (read, waiting and dropped), in its own samples. A side that produced far more than
     /// real time allows is returned with its stall, before any of it is taken.
     pub fn check_pace(&self, now: Instant, produced: [u64; 2]) -> Option<(usize, Stall)> {
+        let allowed = self.allowed(now);
         (0..2).find_map(|side| {
-            let elapsed = now.saturating_duration_since(self.opened_at[side]);
+            let elapsed = now.saturating_duration_since(self.paced_from[side]);
             let rate = f64::from(self.rates_hz[side]);
-            let allowed = rate * (elapsed.as_secs_f64() * PACE_MAX + PACE_SLACK.as_secs_f64());
-            (produced[side] as f64 > allowed).then(|| {
+            (produced[side] > allowed[side]).then(|| {
                 (
                     side,
                     Stall::Unpaced {
@@ -834,6 +839,15 @@ impl StallWatch {
                     },
                 )
             })
+        })
+    }
+
+    /// The most samples each side's device can have produced by `now` if a clock paces it.
+    pub fn allowed(&self, now: Instant) -> [u64; 2] {
+        [0, 1].map(|side| {
+            let elapsed = now.saturating_duration_since(self.paced_from[side]);
+            let rate = f64::from(self.rates_hz[side]);
+            (rate * (elapsed.as_secs_f64() * PACE_MAX + PACE_SLACK.as_secs_f64())) as u64
         })
     }
 
@@ -1055,7 +1069,7 @@ impl FrameSource for LiveSource {
             {
                 return Err(self.stall(side, stall));
             }
-            let got = self.core.pump();
+            let got = self.core.pump_within(self.watch.allowed(Instant::now()));
             // Again after the drain: a device with no clock can have filled its ring and
             // lost seconds more (put on the timeline as zeros) since the look before it.
             if let Some((side, stall)) = self.watch.check_pace(Instant::now(), self.core.produced())
@@ -1283,6 +1297,31 @@ mod tests {
             watch.check_delivery(back + ms(1_100), [2400, 0]),
             Some((1, Stall::Stopped { .. }))
         ));
+    }
+
+    #[test]
+    fn a_device_paced_by_real_time_is_not_unpaced_after_tacet_was_stopped() {
+        // Tacet stopped for 10 s (SIGSTOP) at 5 s: the device went on at real time and
+        // lost what its ring could not hold. Its pace is real time's, not tacet's.
+        let t0 = Instant::now();
+        let mut watch = StallWatch::new([t0, t0], [RATE_HZ, RATE_HZ]);
+        let rate = u64::from(RATE_HZ);
+        let mut step_ms: u64 = 50;
+        while step_ms <= 30_000 {
+            if (5_000..15_000).contains(&step_ms) {
+                step_ms += 50;
+                continue;
+            }
+            let now = t0 + ms(step_ms);
+            let produced = [rate * step_ms / 1000; 2];
+            assert_eq!(watch.check_pace(now, produced), None, "at {step_ms} ms");
+            assert_eq!(
+                watch.check_delivery(now, [2400, 2400]),
+                None,
+                "at {step_ms} ms"
+            );
+            step_ms += 50;
+        }
     }
 
     #[test]
