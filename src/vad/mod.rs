@@ -42,6 +42,7 @@ pub enum Edge {
 }
 
 pub mod classifier;
+pub mod delay;
 pub mod features;
 pub mod model;
 #[allow(clippy::excessive_precision, clippy::unreadable_literal)]

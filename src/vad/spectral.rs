@@ -21,6 +21,9 @@
 //! `G_b ~ L_b - E_b` from far end to microphone is learned per band as a low quantile
 //! (fast down, slow up) over frames where the far end is active in that band, and the
 //! predicted leak `E_b + G_b + margin` joins the noise floor: `N'_b = max(N_b, leak_b)`.
+//! When the bleed lies further behind the reference (a playback buffer between the two, as
+//! in live capture), its delay is found from the audio (`delay.rs`) and the envelope is
+//! taken over the frames around that delay instead.
 //! Bleed therefore scores about 0, while the rep's own speech (tens of dB above the leak)
 //! still scores in the bands it dominates, including over the far end (double talk).
 
@@ -30,6 +33,7 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
 use super::FrameClassifier;
+use super::delay::{DelayEstimator, MAX_DELAY_FRAMES};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Analysis window length: 20 ms of history (current frame and the one before it).
@@ -247,16 +251,29 @@ pub struct SpectralClassifier {
     mic_power: [f32; MIC_BINS],
 }
 
-/// Most far-end delay frames kept (the ring size less one).
+/// Most far-end delay frames searched around the bleed's delay.
 const MAX_LEAK_DELAY_FRAMES: usize = 7;
+/// A band's onset, for the bleed's delay: its level rose this much since the frame before...
+const ONSET_RISE_DB: f32 = 6.0;
+/// ...to this far above its floor.
+const ONSET_ABOVE_FLOOR_DB: f32 = 6.0;
+/// Far-end band levels kept: the bleed's delay plus the frames searched around it.
+const FAR_RING_FRAMES: usize = MAX_DELAY_FRAMES + MAX_LEAK_DELAY_FRAMES + 1;
 
 /// Far-end tracking for bleed rejection. Fixed-size, allocated with the classifier.
 struct FarEnd {
     /// The last two far-end frames.
     history: History,
-    /// Band levels (dB) of the last frames, ring of `MAX_LEAK_DELAY_FRAMES + 1`.
-    ring_db: [[f32; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
+    /// Band levels (dB) of the last frames, ring of [`FAR_RING_FRAMES`].
+    ring_db: [[f32; NUM_BANDS]; FAR_RING_FRAMES],
     ring_pos: usize,
+    /// Where the bleed lies behind the reference.
+    delay: DelayEstimator,
+    /// The microphone's band levels (dB) of the frame before.
+    mic_prev_db: [f32; NUM_BANDS],
+    /// The first far-end frame (frames back) of the envelope: 0 while the bleed's delay
+    /// lies within the envelope's own `leak_delay_frames`, else one before that delay.
+    lag_frames: usize,
     /// Far-end floor per band: follows drops at once, rises 2 dB/s.
     floor_db: [f32; NUM_BANDS],
     /// Learned coupling per band (dB).
@@ -272,8 +289,11 @@ impl FarEnd {
         let silent = 10.0 * ENERGY_FLOOR_LINEAR.log10();
         FarEnd {
             history: History::default(),
-            ring_db: [[silent; NUM_BANDS]; MAX_LEAK_DELAY_FRAMES + 1],
+            ring_db: [[silent; NUM_BANDS]; FAR_RING_FRAMES],
             ring_pos: 0,
+            delay: DelayEstimator::new(),
+            mic_prev_db: [silent; NUM_BANDS],
+            lag_frames: 0,
             floor_db: [silent; NUM_BANDS],
             coupling_db: [prior_db; NUM_BANDS],
             leak_db: [f32::NEG_INFINITY; NUM_BANDS],
@@ -653,20 +673,49 @@ impl SpectralClassifier {
             None => self.band_levels(true, &mut far_db),
         }
         let p = self.params;
+        // The bands active in the microphone (against its floor) and in the far end
+        // (against its own), for the bleed's delay.
         let far = &mut self.far;
         if !far.seen {
             far.floor_db = far_db;
+            far.mic_prev_db = *mic_db;
             far.seen = true;
         }
+        let prev_far = &far.ring_db[far.ring_pos];
+        let (mut mic_bits, mut far_bits) = (0u32, 0u32);
+        for b in 0..NUM_BANDS {
+            if mic_db[b] > self.noise_mean_db[b] + ONSET_ABOVE_FLOOR_DB
+                && mic_db[b] > far.mic_prev_db[b] + ONSET_RISE_DB
+            {
+                mic_bits |= 1 << b;
+            }
+            if far_db[b] > far.floor_db[b] + p.far_active_db
+                && far_db[b] > prev_far[b] + ONSET_RISE_DB
+            {
+                far_bits |= 1 << b;
+            }
+        }
+        far.mic_prev_db = *mic_db;
         far.ring_pos = (far.ring_pos + 1) % far.ring_db.len();
         far.ring_db[far.ring_pos] = far_db;
         let delays = p.leak_delay_frames.min(MAX_LEAK_DELAY_FRAMES) + 1;
+        let bleed_delay = far.delay.push(mic_bits, far_bits);
+        let lag = if bleed_delay < delays {
+            0
+        } else {
+            bleed_delay - 1
+        };
+        if lag != far.lag_frames {
+            // The coupling was learned against other far-end frames: learn it again.
+            far.lag_frames = lag;
+            far.coupling_db = [p.leak_prior_db; NUM_BANDS];
+        }
         let ring_len = far.ring_db.len();
         // Floor rise per frame: 2 dB/s.
         let rise = 2.0 * FRAME_LEN_SAMPLES as f32 / ANALYSIS_RATE_HZ as f32;
         for b in 0..NUM_BANDS {
             let mut env = f32::NEG_INFINITY;
-            for d in 0..delays {
+            for d in lag..lag + delays {
                 env = env.max(far.ring_db[(far.ring_pos + ring_len - d) % ring_len][b]);
             }
             let floor = &mut far.floor_db[b];
@@ -840,7 +889,9 @@ impl SpectralClassifier {
     pub fn far_activity_db(&self) -> [f32; NUM_BANDS] {
         let mut out = [0f32; NUM_BANDS];
         if self.far.seen {
-            let ring = &self.far.ring_db[self.far.ring_pos];
+            let ring_len = self.far.ring_db.len();
+            let at = (self.far.ring_pos + ring_len - self.far.lag_frames) % ring_len;
+            let ring = &self.far.ring_db[at];
             for b in 0..NUM_BANDS {
                 out[b] = (ring[b] - self.far.floor_db[b]).clamp(0.0, self.params.snr_cap_db);
             }
