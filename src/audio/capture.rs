@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::fractional::FractionalResampler;
-use super::resample::ToAnalysisRate;
+use super::resample::{RateError, ToAnalysisRate};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 
 /// Largest correction the loop may apply (relative). Real clocks differ by far less.
@@ -139,7 +139,7 @@ struct FarResampler {
 }
 
 impl FarResampler {
-    fn new(rate_hz: u32) -> Result<FarResampler, String> {
+    fn new(rate_hz: u32) -> Result<FarResampler, RateError> {
         Ok(FarResampler {
             nominal: ToAnalysisRate::new(rate_hz)?,
             at_rate: VecDeque::with_capacity(ANALYSIS_RATE_HZ as usize),
@@ -236,8 +236,8 @@ impl CaptureCore {
     /// device (no drift to correct).
     ///
     /// # Errors
-    /// A message when a rate cannot be resampled.
-    pub fn new(rings: [SideRing; 2], same_clock: bool) -> Result<CaptureCore, String> {
+    /// [`RateError`] when a device's rate cannot be resampled.
+    pub fn new(rings: [SideRing; 2], same_clock: bool) -> Result<CaptureCore, RateError> {
         let rep_rs = ToAnalysisRate::new(rings[0].rate_hz)?;
         let far = if same_clock {
             FarOrLocked::Locked(Box::new(ToAnalysisRate::new(rings[1].rate_hz)?))

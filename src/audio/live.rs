@@ -986,9 +986,9 @@ impl LiveSource {
                 )
             }
         };
-        let core = CaptureCore::new(rings, same_clock).map_err(|what| Error::Device {
+        let core = CaptureCore::new(rings, same_clock).map_err(|e| Error::Device {
             device: names[0].clone(),
-            what,
+            what: e.to_string(),
         })?;
         let watch = StallWatch::new(opened_at, core.rates_hz());
         Ok(LiveSource {

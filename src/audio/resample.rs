@@ -55,12 +55,22 @@ impl std::fmt::Debug for ToAnalysisRate {
     }
 }
 
+/// A sample rate tacet cannot resample to the analysis rate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot resample {rate_hz} Hz: {why}")]
+pub struct RateError {
+    /// The rate asked for.
+    pub rate_hz: u32,
+    /// Why (the resampler's own words).
+    pub why: String,
+}
+
 impl ToAnalysisRate {
     /// A resampler from `rate_hz` (a pass-through when it is already the analysis rate).
     ///
     /// # Errors
-    /// A message when rubato cannot build a resampler for this ratio.
-    pub fn new(rate_hz: u32) -> Result<ToAnalysisRate, String> {
+    /// [`RateError`] when rubato cannot build a resampler for this ratio.
+    pub fn new(rate_hz: u32) -> Result<ToAnalysisRate, RateError> {
         let whole = factor_for(rate_hz).map(|factor| Decimator::new(rate_hz, factor));
         let inner = if rate_hz == ANALYSIS_RATE_HZ || whole.is_some() {
             None
@@ -75,7 +85,10 @@ impl ToAnalysisRate {
                     rubato::WindowFunction::BlackmanHarris2,
                     FixedSync::Input,
                 )
-                .map_err(|e| format!("cannot resample {rate_hz} Hz: {e}"))?,
+                .map_err(|e| RateError {
+                    rate_hz,
+                    why: e.to_string(),
+                })?,
             )
         };
         let (in_len, out_max, delay) = inner.as_ref().map_or((0, 0, 0), |r| {

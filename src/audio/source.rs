@@ -128,9 +128,9 @@ impl std::fmt::Debug for FileSource {
 }
 
 fn resampler(path: &Path, rate_hz: u32) -> Result<ToAnalysisRate, InputError> {
-    ToAnalysisRate::new(rate_hz).map_err(|what| InputError::Unsupported {
+    ToAnalysisRate::new(rate_hz).map_err(|e| InputError::Unsupported {
         path: path.to_path_buf(),
-        what,
+        what: e.to_string(),
     })
 }
 

@@ -318,7 +318,7 @@ pub fn read_wav_channels_16k(path: &Path) -> Result<Vec<Vec<f32>>> {
     let mut resamplers = wanted
         .iter()
         .map(|_| ToAnalysisRate::new(info.rate_hz))
-        .collect::<std::result::Result<Vec<_>, String>>()
+        .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|what| anyhow::anyhow!("{}: {what}", path.display()))?;
     let mut blocks = vec![Vec::new(); wanted.len()];
     let mut out = vec![VecDeque::new(); wanted.len()];
