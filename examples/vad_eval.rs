@@ -108,8 +108,8 @@ impl Detector {
     /// Segments only, timed (the scores are computed apart, untimed).
     fn segments(self, settings: &Settings, audio: &[f32]) -> Vec<Span> {
         match self {
-            Detector::Tacet => eval::segments_from_vad(&mut default_tracker(), audio),
-            Detector::Rule => eval::segments_from_vad(&mut settings.rule_tracker(), audio),
+            Detector::Tacet => eval::segments_from_vad(default_tracker(), audio),
+            Detector::Rule => eval::segments_from_vad(settings.rule_tracker(), audio),
             #[cfg(feature = "anchors")]
             Detector::Earshot => anchors::earshot(audio).0,
             #[cfg(feature = "anchors")]

@@ -394,9 +394,15 @@ pub struct SegmentDetector {
 impl SegmentDetector {
     /// A detector with the project's default VAD, with a far-end reference or without.
     pub fn new(with_far_end: bool) -> SegmentDetector {
+        SegmentDetector::with_trackers(default_tracker(), with_far_end.then(default_tracker))
+    }
+
+    /// A detector running `tracker` on the channel, and `far` on the far end when there is
+    /// a far-end reference (the channel's detector reuses its band levels).
+    pub fn with_trackers(tracker: SpeechTracker, far: Option<SpeechTracker>) -> SegmentDetector {
         SegmentDetector {
-            tracker: default_tracker(),
-            far: with_far_end.then(default_tracker),
+            tracker,
+            far,
             total: 0,
             open: None,
             spans: Vec::new(),

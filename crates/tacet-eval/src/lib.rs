@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 use tacet::audio::decode::AudioReader;
 use tacet::audio::resample::ToAnalysisRate;
 use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
-use tacet::vad::{Edge, SpeechTracker};
+use tacet::analysis::SegmentDetector;
+use tacet::vad::SpeechTracker;
 
 /// The shared labeled data folder: `TACET_SHARED_DATA` if set, else
 /// `../shared/data` beside the project when it exists.
@@ -255,47 +256,34 @@ fn ratio(num: u64, den: u64, empty: f64) -> f64 {
 
 /// Runs a tracker over a whole clip (a trailing partial frame is zero-padded) and returns
 /// its speech segments in samples.
-pub fn segments_from_vad(tracker: &mut SpeechTracker, audio: &[f32]) -> Vec<Span> {
+pub fn segments_from_vad(tracker: SpeechTracker, audio: &[f32]) -> Vec<Span> {
     segments_with_reference(tracker, audio, None)
 }
 
 /// [`segments_from_vad`] with the far-end signal at the same instants (the rep side's
-/// reference); the reference is zero-padded or cut to the clip's length.
+/// reference, zero-padded or cut to the clip's length), through the product's own
+/// [`SegmentDetector`] (the far end's levels from the default tracker, as in `analyze`).
 pub fn segments_with_reference(
-    tracker: &mut SpeechTracker,
+    tracker: SpeechTracker,
     audio: &[f32],
     reference: Option<&[f32]>,
 ) -> Vec<Span> {
-    let mut spans = Vec::new();
-    let mut open: Option<Samples> = None;
-    let mut on_edge = |e: Edge| match e {
-        Edge::Start(s) => open = Some(s),
-        Edge::End(s) => {
-            if let Some(start) = open.take() {
-                spans.push(Span::new(start, s));
-            }
-        }
-    };
-    let mut padded = [0f32; FRAME_LEN_SAMPLES];
+    let mut detector =
+        SegmentDetector::with_trackers(tracker, reference.map(|_| tacet::vad::default_tracker()));
+    let mut frame = [0f32; FRAME_LEN_SAMPLES];
     let mut far = [0f32; FRAME_LEN_SAMPLES];
     for (i, chunk) in audio.chunks(FRAME_LEN_SAMPLES).enumerate() {
-        let r = reference.map(|r| {
-            far.fill(0.0);
+        frame.fill(0.0);
+        frame[..chunk.len()].copy_from_slice(chunk);
+        far.fill(0.0);
+        if let Some(r) = reference {
             let start = (i * FRAME_LEN_SAMPLES).min(r.len());
             let end = (start + FRAME_LEN_SAMPLES).min(r.len());
             far[..end - start].copy_from_slice(&r[start..end]);
-            &far[..]
-        });
-        if chunk.len() == FRAME_LEN_SAMPLES {
-            tracker.push(chunk, r, &mut on_edge);
-        } else {
-            padded.fill(0.0);
-            padded[..chunk.len()].copy_from_slice(chunk);
-            tracker.push(&padded, r, &mut on_edge);
         }
+        detector.push_frame(&frame, &far, chunk.len());
     }
-    tracker.finish(&mut on_edge);
-    spans
+    detector.finish()
 }
 
 /// Reads a WAV file as mono f32 at the analysis rate (channels averaged).
@@ -689,8 +677,8 @@ mod tests {
         let clips = load_ten_testset(&dir.join("ten-vad-testset")).expect("readable test set");
         let mut counts = FrameCounts::default();
         for clip in &clips {
-            let mut tracker = tacet::vad::default_tracker();
-            counts.merge(&clip.score(&segments_from_vad(&mut tracker, &clip.audio)));
+            let tracker = tacet::vad::default_tracker();
+            counts.merge(&clip.score(&segments_from_vad(tracker, &clip.audio)));
         }
         assert!(counts.f1() >= 0.85, "pooled frame F1 {:.3}", counts.f1());
     }
