@@ -11,6 +11,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::error::Error;
 use crate::report::html::clock;
@@ -37,6 +39,8 @@ pub struct Entry {
     pub patience_median_s: Option<f64>,
     /// The rep's longest turn, seconds.
     pub longest_monologue_s: Option<f64>,
+    /// Talk of the rep and of the prospect, seconds (for a day's share of talk).
+    pub talk_s: [Option<f64>; 2],
 }
 
 impl Entry {
@@ -86,6 +90,10 @@ impl Entry {
             hold_rate: num(&["hold_rate"])?,
             patience_median_s: num(&["patience_s", "median"])?,
             longest_monologue_s: num(&["rep", "longest_turn_s"])?,
+            talk_s: [
+                num(&["rep", "talk_s"]).unwrap_or(None),
+                num(&["prospect", "talk_s"]).unwrap_or(None),
+            ],
         })
     }
 
@@ -102,14 +110,104 @@ impl Entry {
         format!("{k}~{}", self.folder)
     }
 
-    /// Date and time of the call, `YYYY-MM-DD HH:MM` (UTC), or the folder name.
-    pub fn date(&self) -> String {
-        match &self.started_at {
-            Some(s) if s.len() >= 16 => format!("{} {}", &s[..10], &s[11..16]),
-            Some(s) => s.clone(),
-            None => "-".into(),
+    /// When the call started, from `started_at` or else the session folder's stamp
+    /// (`YYYYMMDDTHHMMSSZ-...`).
+    pub fn started(&self) -> Option<OffsetDateTime> {
+        if let Some(t) = self
+            .started_at
+            .as_deref()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+        {
+            return Some(t);
+        }
+        // The stamp is ISO 8601 without its separators: put them back.
+        let stamp = self.folder.split('-').next()?;
+        if stamp.len() != 16 || !stamp.is_ascii() {
+            return None;
+        }
+        let iso = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &stamp[..4],
+            &stamp[4..6],
+            &stamp[6..8],
+            &stamp[9..11],
+            &stamp[11..13],
+            &stamp[13..15]
+        );
+        OffsetDateTime::parse(&iso, &Rfc3339).ok()
+    }
+}
+
+/// A day's calls (in the rep's time zone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day<'a> {
+    /// The date, when the calls' start times are known.
+    pub date: Option<Date>,
+    /// Its calls, oldest first.
+    pub calls: Vec<&'a Entry>,
+}
+
+/// `entries` (oldest first) grouped by the day they started on at `offset` from UTC; calls
+/// whose start is unknown form a group of their own, where they fall.
+pub fn days(entries: &[Entry], offset: UtcOffset) -> Vec<Day<'_>> {
+    let mut out: Vec<Day<'_>> = Vec::new();
+    for e in entries {
+        let date = e.started().map(|t| t.to_offset(offset).date());
+        match out.last_mut() {
+            Some(day) if day.date == date => day.calls.push(e),
+            _ => out.push(Day {
+                date,
+                calls: vec![e],
+            }),
         }
     }
+    out
+}
+
+/// One line on a day: its calls, time on calls, pauses held, the rep's share of all the
+/// talk, the longest monologue.
+fn day_line(day: &Day<'_>, today: Date) -> String {
+    let name = match day.date {
+        Some(d) if d == today => format!("{} {d}, today", d.weekday()),
+        Some(d) if d.next_day() == Some(today) => format!("{} {d}, yesterday", d.weekday()),
+        Some(d) => format!("{} {d}", d.weekday()),
+        None => "Start time unknown".to_string(),
+    };
+    let n = day.calls.len();
+    let on_calls_s: f64 = day.calls.iter().map(|e| e.duration_s).sum();
+    let held: usize = day.calls.iter().map(|e| e.held).sum();
+    let pauses: usize = day.calls.iter().map(|e| e.held + e.broken).sum();
+    let mut line = format!(
+        "{name}: {n} call{}, {} on calls",
+        if n == 1 { "" } else { "s" },
+        clock(on_calls_s)
+    );
+    if pauses > 0 {
+        let _ = write!(
+            line,
+            ", held {held} of {pauses} pauses ({})",
+            pct(held as f64 / pauses as f64)
+        );
+    }
+    let (rep_s, all_s) = day
+        .calls
+        .iter()
+        .fold((0.0, 0.0), |(r, a), e| match e.talk_s {
+            [Some(rep), Some(prospect)] => (r + rep, a + rep + prospect),
+            _ => (r, a),
+        });
+    if all_s > 0.0 {
+        let _ = write!(line, ", you {} of the talking", pct(rep_s / all_s));
+    }
+    if let Some(m) = day
+        .calls
+        .iter()
+        .filter_map(|e| e.longest_monologue_s)
+        .max_by(f64::total_cmp)
+    {
+        let _ = write!(line, ", longest monologue {}", secs(m));
+    }
+    line
 }
 
 /// Reads every `<data_dir>/sessions/*/report.json`, oldest first, with a note for each file
@@ -306,36 +404,70 @@ pub fn trends(entries: &[Entry]) -> Vec<Trend> {
     out
 }
 
-/// The table of the last `last` calls and their trend.
-pub fn render(entries: &[Entry], last: usize) -> String {
+/// Today against the calls of the days before: one sentence per figure.
+pub fn today_against_before(entries: &[Entry], offset: UtcOffset, today: Date) -> Vec<String> {
+    let on_day = |e: &Entry| e.started().map(|t| t.to_offset(offset).date());
+    let (now, before): (Vec<&Entry>, Vec<&Entry>) = entries
+        .iter()
+        .filter(|e| on_day(e).is_some_and(|d| d <= today))
+        .partition(|e| on_day(e) == Some(today));
+    if now.is_empty() {
+        return vec!["No calls today yet.".to_string()];
+    }
+    if before.is_empty() {
+        return vec![
+            "Today is the first day with saved calls: nothing to compare it with yet.".to_string(),
+        ];
+    }
+    let avg = |calls: &[&Entry], get: fn(&Entry) -> Option<f64>| {
+        let ys: Vec<f64> = calls.iter().filter_map(|e| get(e)).collect();
+        (!ys.is_empty()).then(|| ys.iter().sum::<f64>() / ys.len() as f64)
+    };
+    let mut out = Vec::new();
+    for m in &METRICS {
+        let (Some(t), Some(b)) = (avg(&now, m.get), avg(&before, m.get)) else {
+            continue;
+        };
+        let lead = if (t - b).abs() < m.steady {
+            m.flat
+        } else if t > b {
+            m.up
+        } else {
+            m.down
+        };
+        out.push(format!(
+            "{lead} today: {} {} against {} over your {} earlier call{}.",
+            m.name,
+            (m.show)(t),
+            (m.show)(b),
+            before.len(),
+            if before.len() == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The table of the last `last` calls, grouped by day (at `offset` from UTC, `today` being
+/// the rep's date now), today against the days before, and the trend over those calls.
+pub fn render(entries: &[Entry], last: usize, offset: UtcOffset, today: Date) -> String {
     let shown = &entries[entries.len().saturating_sub(last)..];
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:<17} {:<28} {:>8} {:>6} {:>11} {:>9} {:>10}",
-        "date", "session", "duration", "talk", "held", "patience", "monologue"
+        "{:<7} {:<28} {:>8} {:>6} {:>11} {:>9} {:>10}",
+        "time", "session", "duration", "talk", "held", "patience", "monologue"
     );
     let dash = || "-".to_string();
-    for e in shown {
-        let held = match e.hold_rate {
-            Some(h) => format!("{} {}/{}", pct(h), e.held, e.held + e.broken),
-            None => dash(),
-        };
-        let mut folder = e.folder.clone();
-        if folder.chars().count() > 28 {
-            folder = folder.chars().take(27).collect::<String>() + "~";
+    for day in days(shown, offset) {
+        let _ = writeln!(o, "{}", day_line(&day, today));
+        for e in day.calls {
+            let _ = writeln!(o, "{}", row(e, offset, dash));
         }
-        let _ = writeln!(
-            o,
-            "{:<17} {:<28} {:>8} {:>6} {:>11} {:>9} {:>10}",
-            e.date(),
-            folder,
-            clock(e.duration_s),
-            e.talk_share.map_or_else(dash, pct),
-            held,
-            e.patience_median_s.map_or_else(dash, secs),
-            e.longest_monologue_s.map_or_else(dash, secs)
-        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Today:");
+    for line in today_against_before(entries, offset, today) {
+        let _ = writeln!(o, "  {line}");
     }
     let _ = writeln!(o);
     let t = trends(shown);
@@ -351,6 +483,38 @@ pub fn render(entries: &[Entry], last: usize) -> String {
         }
     }
     o
+}
+
+/// One call's row: its local start time, the session and its figures.
+fn row(e: &Entry, offset: UtcOffset, dash: impl Fn() -> String) -> String {
+    let time_of_day = e.started().map_or_else(&dash, |t| {
+        let t = t.to_offset(offset);
+        format!("  {:02}:{:02}", t.hour(), t.minute())
+    });
+    let held = match e.hold_rate {
+        Some(h) => format!("{} {}/{}", pct(h), e.held, e.held + e.broken),
+        None => dash(),
+    };
+    let mut folder = e.folder.clone();
+    if folder.chars().count() > 28 {
+        folder = folder.chars().take(27).collect::<String>() + "~";
+    }
+    format!(
+        "{:<7} {:<28} {:>8} {:>6} {:>11} {:>9} {:>10}",
+        time_of_day,
+        folder,
+        clock(e.duration_s),
+        e.talk_share.map_or_else(&dash, pct),
+        held,
+        e.patience_median_s.map_or_else(&dash, secs),
+        e.longest_monologue_s.map_or_else(&dash, secs)
+    )
+}
+
+/// The rep's offset from UTC now (the `TZ` variable or the system's zone), UTC when the
+/// system cannot say.
+fn local_offset() -> UtcOffset {
+    UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC)
 }
 
 /// Runs `tacet history`.
@@ -371,7 +535,9 @@ pub fn run(data_dir: &Path, last: usize) -> Result<(), Error> {
             data_dir.join("sessions").display()
         )
     } else {
-        render(&entries, last.max(1))
+        let offset = local_offset();
+        let today = OffsetDateTime::now_utc().to_offset(offset).date();
+        render(&entries, last.max(1), offset, today)
     };
     std::io::stdout()
         .lock()
@@ -394,7 +560,36 @@ mod tests {
             hold_rate: hold,
             patience_median_s: Some(0.3),
             longest_monologue_s: Some(30.0),
+            talk_s: [Some(40.0), Some(40.0)],
         }
+    }
+
+    #[test]
+    fn calls_group_by_the_day_they_started_on_in_the_reps_zone() {
+        let mut late = entry(1, Some(0.5));
+        late.started_at = Some("2026-01-01T23:30:00Z".into());
+        let mut early = entry(2, Some(0.5));
+        early.started_at = Some("2026-01-02T00:30:00Z".into());
+        let mut unknown = entry(3, None);
+        unknown.started_at = None;
+        unknown.folder = "renamed".into();
+        let from_folder = Entry {
+            started_at: None,
+            folder: "20260102T090000Z-live".into(),
+            ..entry(4, None)
+        };
+        let all = [late, early, unknown, from_folder];
+        let utc = days(&all, UtcOffset::UTC);
+        let sizes: Vec<usize> = utc.iter().map(|d| d.calls.len()).collect();
+        assert_eq!(sizes, [1, 1, 1, 1]);
+        assert_eq!(
+            utc[3].date,
+            Date::from_calendar_date(2026, time::Month::January, 2).ok()
+        );
+        assert_eq!(utc[2].date, None);
+        let west = days(&all[..2], UtcOffset::from_hms(-5, 0, 0).expect("offset"));
+        assert_eq!(west.len(), 1);
+        assert_eq!(west[0].calls.len(), 2);
     }
 
     #[test]

@@ -298,13 +298,7 @@ fn history_shows_saved_calls_and_the_trend() {
     std::fs::write(old.join("report.json"), r#"{"version": 0, "talk": 12}"#).expect("write");
     std::fs::create_dir_all(sessions.join("zz-empty")).expect("mkdir");
 
-    let out = tacet(&[
-        "--data-dir",
-        data.path().to_str().expect("path"),
-        "history",
-        "--last",
-        "8",
-    ]);
+    let out = history(data.path(), 8, "UTC");
     let text = stdout(&out);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
@@ -316,12 +310,25 @@ fn history_shows_saved_calls_and_the_trend() {
         );
     }
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("date"), "{text}");
-    // Oldest first, one row per call.
-    let rows: Vec<&&str> = lines.iter().filter(|l| l.starts_with("2026-03-")).collect();
+    assert!(lines[0].starts_with("time"), "{text}");
+    // Oldest first: a line per day, then a row per call.
+    let days: Vec<&&str> = lines.iter().filter(|l| l.contains(" 2026-03-")).collect();
+    assert_eq!(days.len(), 8, "{text}");
+    assert!(
+        days[0].starts_with("Monday 2026-03-02: 1 call, 2:32 on calls, held 2 of 5 pauses (40%)"),
+        "{text}"
+    );
+    let rows: Vec<&&str> = lines.iter().filter(|l| l.starts_with("  09:30 ")).collect();
     assert_eq!(rows.len(), 8, "{text}");
-    assert!(rows[0].starts_with("2026-03-02 09:30") && rows[0].contains("40% 2/5"));
-    assert!(rows[7].starts_with("2026-03-09 09:30") && rows[7].contains("75% 3/4"));
+    assert!(
+        rows[0].contains("call-20") && rows[0].contains("40% 2/5"),
+        "{text}"
+    );
+    assert!(
+        rows[7].contains("call-13") && rows[7].contains("75% 3/4"),
+        "{text}"
+    );
+    assert!(text.contains("Today:\n  No calls today yet."), "{text}");
     assert!(
         text.contains("You are holding more silences: hold rate 40% -> 75% over the last 8 calls"),
         "{text}"
@@ -333,16 +340,9 @@ fn history_shows_saved_calls_and_the_trend() {
     assert!(text.contains("Your longest monologue is steady"), "{text}");
 
     // --last limits both the table and the trend.
-    let out = tacet(&[
-        "--data-dir",
-        data.path().to_str().expect("path"),
-        "history",
-        "--last",
-        "4",
-    ]);
-    let text = stdout(&out);
+    let text = stdout(&history(data.path(), 4, "UTC"));
     assert_eq!(
-        text.lines().filter(|l| l.starts_with("2026-03-")).count(),
+        text.lines().filter(|l| l.starts_with("  09:30 ")).count(),
         4
     );
     assert!(
@@ -354,15 +354,92 @@ fn history_shows_saved_calls_and_the_trend() {
     let out = std::process::Command::new(tacet_bin())
         .args(["history", "--last", "2"])
         .env("TACET_DATA_DIR", data.path())
+        .env("TZ", "UTC")
         .output()
         .expect("run");
     assert!(out.status.success());
     assert_eq!(
         stdout(&out)
             .lines()
-            .filter(|l| l.starts_with("2026-03-"))
+            .filter(|l| l.starts_with("  09:30 "))
             .count(),
         2
+    );
+}
+
+/// `tacet history --last N` in the time zone `tz`.
+fn history(data: &Path, last: usize, tz: &str) -> std::process::Output {
+    std::process::Command::new(tacet_bin())
+        .args([
+            "--data-dir",
+            data.to_str().expect("path"),
+            "history",
+            "--last",
+        ])
+        .arg(last.to_string())
+        .env_remove("TACET_DATA_DIR")
+        .env("TZ", tz)
+        .output()
+        .expect("run tacet history")
+}
+
+/// Calls are grouped by the rep's own day, and today is set against the days before.
+#[test]
+fn history_groups_calls_by_the_reps_day_and_sets_today_against_before() {
+    let data = tempfile::tempdir().expect("tempdir");
+    run_demo(data.path());
+    let first = session_dirs(data.path()).remove(0);
+    let sessions = data.path().join("sessions");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Two calls an hour apart either side of midnight UTC, three days ago, and two calls
+    // today (one and two minutes ago) holding more silences than the earlier ones.
+    let midnight = (now / 86_400 - 2) * 86_400;
+    let plan = [
+        (midnight - 1800, 1, 3),
+        (midnight + 1800, 1, 3),
+        (now - 120, 3, 1),
+        (now - 60, 3, 1),
+    ];
+    for (i, &(at_s, held, broken)) in plan.iter().enumerate() {
+        let dir = sessions.join(format!("call-{i}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::copy(first.join("report.json"), dir.join("report.json")).expect("copy");
+        edit_report(&dir, 1, held, broken, 0.5);
+        let path = dir.join("report.json");
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        v["started_at"] = Value::from(tacet::session::store::iso8601_utc(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(at_s),
+        ));
+        std::fs::write(&path, v.to_string()).expect("write");
+    }
+    std::fs::remove_dir_all(&first).expect("remove");
+    let day_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(" call") && l.contains(" on calls"))
+            .map(str::to_string)
+            .collect()
+    };
+    // In UTC the two old calls fall on two days; five hours west of it, on one.
+    let utc = stdout(&history(data.path(), 10, "UTC"));
+    let days = day_lines(&utc);
+    assert_eq!(days.len(), 3, "{utc}");
+    assert!(
+        days[0].contains(": 1 call,") && days[1].contains(": 1 call,"),
+        "{utc}"
+    );
+    assert!(days[2].contains(", today: 2 calls,"), "{utc}");
+    let west = stdout(&history(data.path(), 10, "EST5"));
+    let days = day_lines(&west);
+    assert!(days[0].contains(": 2 calls,"), "{west}");
+    assert!(
+        utc.contains(
+            "You are holding more silences today: hold rate 75% against 25% over your 2 earlier calls."
+        ),
+        "{utc}"
     );
 }
 

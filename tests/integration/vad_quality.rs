@@ -40,8 +40,7 @@ fn frames(x: &[f32]) -> usize {
 
 /// The default detector's decisions per 10 ms frame, with an optional far-end reference.
 fn detect(audio: &[f32], reference: Option<&[f32]>) -> Vec<bool> {
-    let spans: Vec<Span> =
-        tacet_eval::segments_with_reference(default_tracker(), audio, reference);
+    let spans: Vec<Span> = tacet_eval::segments_with_reference(default_tracker(), audio, reference);
     detector_frames(&spans, frames(audio))
 }
 

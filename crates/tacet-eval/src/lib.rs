@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use tacet::analysis::SegmentDetector;
 use tacet::audio::decode::AudioReader;
 use tacet::audio::resample::ToAnalysisRate;
 use tacet::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span};
-use tacet::analysis::SegmentDetector;
 use tacet::vad::SpeechTracker;
 
 /// The shared labeled data folder: `TACET_SHARED_DATA` if set, else
