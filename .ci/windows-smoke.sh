@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Windows smoke test: builds tacet.exe with the MinGW linker and runs it under Wine beside
 # the Linux build; every check runs, each failure is named, and any failure fails the run.
-# Checked: `analyze` of the demo call in every format (byte for byte equal to Linux's),
-# `replay --no-ui` (its events and the report it saves), `config` (the default file equal;
+# Checked: `analyze` of the demo call in every format and with `--clips` (byte for byte
+# equal to Linux's), `replay --no-ui` (its events and the report it saves), `config` (the default file equal;
 # the paths under %APPDATA%), `history`, bad input and its exit codes, `devices`, Ctrl-C
 # (SIGINT to the Wine process, which Wine hands to tacet as a console Ctrl-C) ending a
 # replay with its report saved, live capture through WASAPI when a sound server runs, and
@@ -83,6 +83,17 @@ for format in text json csv html rttm audacity; do
     pass "analyze --format $format ($(wc -c <"$work/w.out") bytes) equals Linux's"
   fi
 done
+
+# 1b. --clips: the HTML report with each moment's FLAC clip, byte for byte.
+lin analyze "$demo" --clips --format html
+win analyze "$demo" --clips --format html
+if [ "$(rc l)" != 0 ] || [ "$(rc w)" != 0 ]; then
+  fail "analyze --clips: exit codes linux $(rc l), windows $(rc w): $(head -c 400 "$work/w.err")"
+elif ! grep -q 'data:audio/flac;base64,' "$work/w.out" || ! cmp -s "$work/l.out" "$work/w.out"; then
+  fail "analyze --clips differs from Linux, or has no clip"
+else
+  pass "analyze --clips ($(grep -o 'data:audio/flac' "$work/w.out" | wc -l) clips) equals Linux's"
+fi
 
 # 2. -o writes the file (a Windows path into the data folder's drive).
 win analyze "$demo" --format json -o "$work/out/w.json"

@@ -4,6 +4,7 @@
 use thiserror::Error;
 
 use crate::audio::InputError;
+use crate::audio::clips::ClipError;
 use crate::audio::source::SourceError;
 use crate::config::ConfigError;
 
@@ -73,6 +74,15 @@ impl From<SourceError> for Error {
         match e {
             SourceError::Input(e) => Error::from(e),
             SourceError::Device { device, what } => Error::Device { device, what },
+        }
+    }
+}
+
+impl From<ClipError> for Error {
+    fn from(e: ClipError) -> Error {
+        match e {
+            ClipError::Source(e) => Error::from(e),
+            e @ ClipError::Encode(_) => Error::Other(e.to_string()),
         }
     }
 }

@@ -32,7 +32,7 @@ const STEP_SAMPLES: usize = 4_800;
 
 /// The zeroth-order modified Bessel function of the first kind (series; enough terms for
 /// the Kaiser betas used here).
-fn bessel_i0(x: f64) -> f64 {
+pub(crate) fn bessel_i0(x: f64) -> f64 {
     let mut sum = 1.0;
     let mut term = 1.0;
     let half = x / 2.0;

@@ -1,7 +1,9 @@
 //! Audio in: decoding recordings, resampling to the analysis rate, and the frame sources
-//! (file and live capture) that feed the analysis with one 10 ms frame per side at a time.
+//! (file and live capture) that feed the analysis with one 10 ms frame per side at a time;
+//! and out, once: the moments' clips that `--clips` puts in the HTML report (`clips`).
 
 pub mod capture;
+pub mod clips;
 pub mod decimate;
 pub mod decode;
 pub mod fractional;

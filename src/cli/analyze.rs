@@ -123,13 +123,19 @@ pub fn run(config: &mut Config, args: AnalyzeArgs) -> Result<(), Error> {
         .format
         .or_else(|| args.output.as_deref().and_then(format_from_path))
         .unwrap_or(Format::Text);
+    crate::cli::clips::check_format(args.clips, format)?;
     let report = analyze_call(&inputs[0], config)?;
+    let clips = if args.clips {
+        crate::cli::clips::for_files(&inputs[0], &report)?
+    } else {
+        Vec::new()
+    };
     match &args.output {
-        Some(path) => write_atomic_with(path, |w| format.write_to(&report, w)),
+        Some(path) => write_atomic_with(path, |w| format.write_with_clips(&report, &clips, w)),
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             format
-                .write_to(&report, &mut out)
+                .write_with_clips(&report, &clips, &mut out)
                 .and_then(|()| out.flush())
                 .map_err(Error::Stdout)
         }

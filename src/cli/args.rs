@@ -35,7 +35,7 @@ pub enum Command {
     ///
     /// Example: tacet analyze call.wav --format json -o report.json
     #[command(
-        after_help = "Examples:\n  tacet analyze call.wav\n  tacet analyze --rep rep.wav --prospect prospect.wav --format html -o call.html\n  tacet analyze calls/*.wav --out-dir reports/"
+        after_help = "Examples:\n  tacet analyze call.wav\n  tacet analyze --rep rep.wav --prospect prospect.wav --format html -o call.html\n  tacet analyze calls/*.wav --out-dir reports/\n  tacet analyze call.wav --clips -o call.html"
     )]
     Analyze(AnalyzeArgs),
     /// The dashboard over the bundled demo call, in real time (no microphone needed).
@@ -45,7 +45,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// The dashboard over a recording, as if the call were live.
     #[command(
-        after_help = "Examples:\n  tacet replay call.wav\n  tacet replay call.wav --speed 4\n  tacet replay call.wav --no-ui --speed 50 --format json -o call.json"
+        after_help = "Examples:\n  tacet replay call.wav\n  tacet replay call.wav --speed 4\n  tacet replay call.wav --no-ui --speed 50 --format json -o call.json\n  tacet replay call.wav --clips"
     )]
     Replay(ReplayArgs),
     /// Print the speech segments the detector finds in one channel.
@@ -58,7 +58,7 @@ pub enum Command {
     /// Devices are named by their cpal id (see 'tacet devices') or a unique part of their
     /// name. Default: the default microphone, and the monitor of the default output.
     #[command(
-        after_help = "Examples:\n  tacet live\n  tacet live --mic alsa:mic --far alsa:farend\n  tacet live --mic 'USB Headset' --loopback\n  tacet live --stereo 'Scarlett' --rep-channel 0 --prospect-channel 1\n  tacet live --no-ui --duration 60 --format json -o call.json"
+        after_help = "Examples:\n  tacet live\n  tacet live --mic alsa:mic --far alsa:farend\n  tacet live --mic 'USB Headset' --loopback\n  tacet live --stereo 'Scarlett' --rep-channel 0 --prospect-channel 1\n  tacet live --no-ui --duration 60 --format json -o call.json\n  tacet live --record --clips"
     )]
     Live(LiveArgs),
     /// List audio hosts, microphones, outputs and far-end (monitor/loopback) candidates,
@@ -119,6 +119,11 @@ pub struct AnalyzeArgs {
     /// report per call into --out-dir (CALL-call01.json, ...), with summary.csv.
     #[arg(long, requires = "out_dir")]
     pub split_calls: bool,
+    /// Embed an audio clip of each moment to review in the HTML report (both sides, from a
+    /// few seconds before it to a few after): the page then holds the call's audio. Needs an
+    /// HTML report (--format html, or -o FILE.html).
+    #[arg(long)]
+    pub clips: bool,
 }
 
 /// Options of a session over a recording (demo, replay).
@@ -158,6 +163,10 @@ pub struct ReplayArgs {
     /// Channel of the prospect (0-based; default from config, 1).
     #[arg(long, value_name = "M")]
     pub prospect_channel: Option<usize>,
+    /// Embed an audio clip of each moment to review in the saved report.html (and in an
+    /// HTML -o report): both sides, from a few seconds before it to a few after.
+    #[arg(long)]
+    pub clips: bool,
     /// Session options.
     #[command(flatten)]
     pub session: SessionArgs,
@@ -216,6 +225,10 @@ pub struct LiveArgs {
     /// Also record both sides, as analysed, to a stereo WAV (everyone on the call must agree).
     #[arg(long)]
     pub record: bool,
+    /// With --record: embed an audio clip of each moment to review, cut from the recording,
+    /// in the saved report.html (and in an HTML -o report).
+    #[arg(long)]
+    pub clips: bool,
     /// No dashboard: events as JSON lines on stdout; the report is saved as usual.
     #[arg(long)]
     pub no_ui: bool,

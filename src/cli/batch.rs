@@ -210,13 +210,20 @@ fn progress(tty: bool, done: usize, total: usize, name: &str, error: Option<&str
 }
 
 /// Analyses every input into `dir` in `format`, using all cores: one report per input, named
-/// by [`report_names`], and `summary.csv`, a row per report with the source's path.
+/// by [`report_names`] (an HTML one with the moments' audio when `clips`), and
+/// `summary.csv`, a row per report with the source's path.
 ///
 /// # Errors
 /// [`Error::Output`] when the folder or the summary cannot be written; [`Error::Batch`]
 /// when some inputs got no report (each is named on stderr, the others' reports are
 /// written), with the exit code their errors share, or 1 when they differ.
-pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) -> Result<(), Error> {
+pub fn run(
+    inputs: &[CallFiles],
+    config: &Config,
+    dir: &Path,
+    format: Format,
+    clips: bool,
+) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Output {
         path: dir.display().to_string(),
         what: e.to_string(),
@@ -249,8 +256,15 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
                         }
                         let files = &inputs[i];
                         let outcome = analyze_call(files, config).and_then(|report| {
+                            let audio = if clips {
+                                crate::cli::clips::for_files(files, &report)?
+                            } else {
+                                Vec::new()
+                            };
                             let path = dir.join(&names[i]);
-                            write_atomic_with(&path, |w| format.write_to(&report, w))?;
+                            write_atomic_with(&path, |w| {
+                                format.write_with_clips(&report, &audio, w)
+                            })?;
                             Ok(report)
                         });
                         // Count and print under one lock so the lines come out in order.

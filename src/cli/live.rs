@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::audio::live::{self, LiveSource, Plan, Role};
 use crate::cli::args::LiveArgs;
-use crate::cli::session::RunOptions;
+use crate::cli::session::{ClipsFrom, RunOptions};
 use crate::config::Config;
 use crate::error::Error;
 use crate::session::Pacing;
@@ -100,6 +100,9 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
     {
         return Err(Error::Usage(format!("--duration {d} must be above 0")));
     }
+    if args.clips && !args.record {
+        return Err(Error::Usage(crate::cli::clips::NEEDS_RECORDING.into()));
+    }
     let wall = Instant::now();
     let plan = plan(config, &args)?;
     let source_name = match &plan {
@@ -132,6 +135,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
             record,
             duration_s: args.duration,
             output,
+            clips: args.clips.then_some(ClipsFrom::Recording),
         },
     );
     if args.stats {

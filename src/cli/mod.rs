@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod args;
 pub mod batch;
+pub mod clips;
 pub mod config;
 pub mod history;
 pub mod inputs;
@@ -30,10 +31,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Some(dir) => {
                 let inputs = analyze::inputs(&mut config, &args)?;
                 let format = args.format.unwrap_or(crate::report::Format::Json);
+                clips::check_format(args.clips, format)?;
                 if args.split_calls {
-                    split::run(&inputs, &config, &dir, format)
+                    split::run(&inputs, &config, &dir, format, args.clips)
                 } else {
-                    batch::run(&inputs, &config, &dir, format)
+                    batch::run(&inputs, &config, &dir, format, args.clips)
                 }
             }
             None => analyze::run(&mut config, args),

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::audio::source::{CallFiles, DEMO_NAME, FileSource};
 use crate::cli::args::{DemoArgs, ReplayArgs, SessionArgs};
 use crate::cli::inputs::{choose_channels, with_mono_hint};
-use crate::cli::session::RunOptions;
+use crate::cli::session::{ClipsFrom, RunOptions};
 use crate::config::Config;
 use crate::error::Error;
 use crate::session::Pacing;
@@ -39,7 +39,8 @@ pub fn run(config: &Config, args: &ReplayArgs, data: &Path) -> Result<(), Error>
             "give a stereo recording (replay takes one file with both sides)",
         )
     })?;
-    let opts = session_options("replay", files.describe(), &args.session, data)?;
+    let mut opts = session_options("replay", files.describe(), &args.session, data)?;
+    opts.clips = args.clips.then(|| ClipsFrom::Files(files.clone()));
     crate::cli::session::run(Box::new(source), config, opts)
 }
 
@@ -65,5 +66,6 @@ fn session_options(
         record: None,
         duration_s: None,
         output,
+        clips: None,
     })
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use crate::audio::source::FrameSource;
+use crate::audio::clips::Clip;
+use crate::audio::source::{CallFiles, FrameSource};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::file::{format_from_path, write_atomic_with};
@@ -34,6 +35,36 @@ pub struct RunOptions {
     pub duration_s: Option<f64>,
     /// Also write the report here in this format.
     pub output: Option<(PathBuf, Format)>,
+    /// Embed the moments' audio in the HTML reports (`--clips`), cut from here.
+    pub clips: Option<ClipsFrom>,
+}
+
+/// Where a session's clips are cut from: the frames the analysis read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClipsFrom {
+    /// The recording(s) played (replay).
+    Files(CallFiles),
+    /// The session's own recording (live with `--record`).
+    Recording,
+}
+
+/// The clips of a session's report, from its source or its recording.
+fn session_clips(
+    from: &ClipsFrom,
+    recording: Option<&std::path::Path>,
+    report: &Report,
+) -> Result<Vec<Clip>, Error> {
+    let files = match from {
+        ClipsFrom::Files(files) => files.clone(),
+        ClipsFrom::Recording => CallFiles::Channels {
+            path: recording
+                .ok_or_else(|| Error::Usage(crate::cli::clips::NEEDS_RECORDING.into()))?
+                .to_path_buf(),
+            rep_channel: 0,
+            prospect_channel: 1,
+        },
+    };
+    crate::cli::clips::for_files(&files, report)
 }
 
 /// Where `-o PATH` writes the whole session's report and in which format: `--format`, else
@@ -97,9 +128,21 @@ pub fn run(
     let _ = handle.control.try_send(session::Control::Stop);
     let outcome = handle.join()?;
     let report = Report::new(&outcome.result, &opts.source_name, Some(started_at));
-    let folder = save(&opts.data_dir, &report, opts.kind)?;
+    // Clips that cannot be made leave the report without them: it is saved all the same,
+    // and the command fails after saving (unless the session failed first).
+    let (clips, clips_error) = match &opts.clips {
+        None => (Vec::new(), None),
+        Some(from) => match session_clips(from, outcome.recording.as_deref(), &report) {
+            Ok(clips) => (clips, None),
+            Err(e) => {
+                eprintln!("tacet: warning: the report was saved without its audio clips: {e}");
+                (Vec::new(), Some(e))
+            }
+        },
+    };
+    let folder = save(&opts.data_dir, &report, opts.kind, &clips)?;
     if let Some((path, format)) = &opts.output {
-        write_atomic_with(path, |w| format.write_to(&report, w))?;
+        write_atomic_with(path, |w| format.write_with_clips(&report, &clips, w))?;
     }
     let mut err = std::io::stderr().lock();
     if opts.ui {
@@ -109,8 +152,8 @@ pub fn run(
         let _ = writeln!(err, "recording: {}", rec.display());
     }
     let _ = writeln!(err, "saved: {}", folder.display());
-    match (outcome.error, ui_error) {
-        (Some(e), _) | (None, Some(e)) => Err(e),
+    match (outcome.error, ui_error, clips_error) {
+        (Some(e), _, _) | (None, Some(e), _) | (None, None, Some(e)) => Err(e),
         _ => Ok(()),
     }
 }
@@ -160,6 +203,7 @@ mod tests {
                 record: Some(wav.clone()),
                 duration_s: None,
                 output: None,
+                clips: None,
             },
         );
         assert!(result.is_err(), "the crash is reported");

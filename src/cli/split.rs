@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::audio::source::CallFiles;
+use crate::audio::source::{CallFiles, FileSource};
 use crate::cli::analyze::analyze_stretch;
 use crate::cli::batch::{SUMMARY_HEADER, input_path, report_names, summary_row};
 use crate::config::Config;
@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::report::file::{write_atomic, write_atomic_with};
 use crate::report::html::clock;
 use crate::report::{Format, Report};
-use crate::timeline::{FRAME_LEN_SAMPLES, Party, Span, samples_to_s};
+use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, samples_to_s};
 
 /// The report file names of `count` calls split out of `input`: its report name with
 /// `-call01`, `-call02`... before the extension.
@@ -30,11 +30,19 @@ fn call_names(input: &Path, format: Format, count: usize) -> Vec<String> {
 
 /// Splits the one recording of `inputs` into calls and writes a report per call into `dir`
 /// in `format`, and `summary.csv` with a row per call. A recording with no call in it gets
-/// no report and no summary (it says so; not an error).
+/// no report and no summary (it says so; not an error). With `clips`, each call's HTML
+/// report has its moments' audio, cut from where the call is in the recording (one more
+/// pass over the recording for all calls).
 ///
 /// # Errors
 /// [`Error::Usage`] for more than one recording; input and output errors.
-pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) -> Result<(), Error> {
+pub fn run(
+    inputs: &[CallFiles],
+    config: &Config,
+    dir: &Path,
+    format: Format,
+    clips: bool,
+) -> Result<(), Error> {
     let [files] = inputs else {
         return Err(Error::Usage(
             "--split-calls takes one recording (a working day); give several days one at a time"
@@ -64,17 +72,32 @@ pub fn run(inputs: &[CallFiles], config: &Config, dir: &Path, format: Format) ->
         what: e.to_string(),
     })?;
     let names = call_names(input_path(files), format, calls.len());
-    let mut summary = String::from(SUMMARY_HEADER);
-    for (call, name) in calls.iter().zip(&names) {
+    let mut reports = Vec::with_capacity(calls.len());
+    for call in &calls {
         // Whole frames, as a recording cut at these times is analysed.
         let frame = FRAME_LEN_SAMPLES as u64;
         let call = Span::new(call.start / frame * frame, call.end.div_ceil(frame) * frame);
         let result = analyze_stretch(files, config, Some(call))?;
         let mut report = Report::new(&result, &source, None);
         report.offset_s = samples_to_s(call.start);
-        write_atomic_with(&dir.join(name), |w| format.write_to(&report, w))?;
+        reports.push((report, call.start));
+    }
+    // The stretch a call's report was made from is the recording's frames from the call's
+    // start on, so its clips are cut from the whole recording at the call's offset.
+    let audio = if clips {
+        let mut whole = FileSource::open(files)?;
+        let of: Vec<(&Report, Samples)> = reports.iter().map(|(r, at)| (r, *at)).collect();
+        crate::cli::clips::cut_for(&mut whole, &of)?
+    } else {
+        vec![Vec::new(); reports.len()]
+    };
+    let mut summary = String::from(SUMMARY_HEADER);
+    for (((report, _), name), audio) in reports.iter().zip(&names).zip(&audio) {
+        write_atomic_with(&dir.join(name), |w| {
+            format.write_with_clips(report, audio, w)
+        })?;
         let label = format!("{source} @ {:.1} s", report.offset_s);
-        summary.push_str(&summary_row(&label, name, &report));
+        summary.push_str(&summary_row(&label, name, report));
         println!(
             "{name}: from {} for {}, rep share {}, {} pauses",
             clock(report.offset_s),

@@ -5,11 +5,16 @@
 //!
 //! One file, no scripts, fonts, images or links to load: inline CSS and inline SVG only, so
 //! it opens offline, prints, and can be mailed to a manager as is. Long calls wrap into rows
-//! of five minutes.
+//! of five minutes. With `--clips` each moment to review has an `<audio controls>` player
+//! whose FLAC clip is inlined as a `data:` URI (it plays without script or network), and the
+//! page says at the top that it holds the call's audio.
 
 use std::fmt::Write as _;
 
+use base64::Engine as _;
+
 use super::{Interval, Report, pct, secs};
+use crate::audio::clips::Clip;
 use crate::conversation::engine;
 use crate::timeline::{Party, Span, s_to_samples};
 
@@ -816,6 +821,10 @@ h2{font-size:1.05rem;margin:30px 0 8px;font-weight:650}
 .head li:nth-child(2){border-color:var(--held)}
 .moments li{padding:3px 0}
 .moments .t{display:inline-block;min-width:4.5em;color:var(--mute);font-variant-numeric:tabular-nums}
+.moments .clip{margin:4px 0 8px 4.5em}
+.moments .clip audio{display:block;width:360px;max-width:100%;height:34px}
+.moments .clip span{font-size:.8rem;color:var(--mute)}
+.audio-note{margin:0 0 18px;padding:8px 12px;border-left:4px solid var(--pro);background:#fbf3e8;font-size:.92rem}
 svg{display:block;width:100%;height:auto}
 svg text{font-family:inherit;fill:var(--ink)}
 .gauge{max-width:1000px;margin-top:4px}
@@ -861,11 +870,37 @@ svg text{font-family:inherit;fill:var(--ink)}
 .more{color:var(--mute);font-size:.9rem}
 footer{margin-top:28px;color:var(--mute);font-size:.8rem}
 @media (max-width:720px){.head,.charts{grid-template-columns:1fr}}
-@media print{main{padding:0;max-width:none}h2{break-after:avoid}.charts{break-inside:avoid}}
+@media print{main{padding:0;max-width:none}h2{break-after:avoid}.charts{break-inside:avoid}.moments .clip{display:none}}
 "#;
 
 /// Renders the report as one self-contained HTML page.
 pub fn render(r: &Report) -> String {
+    render_with_clips(r, &[])
+}
+
+/// The player of a moment's clip: its FLAC inlined as a `data:` URI, and what it covers
+/// (`clip.window` on the report's timeline; a clip that stops before its moment ends, as
+/// a long monologue's does, is said to be how the moment began).
+fn player(clip: &Clip, moment_end_s: f64) -> String {
+    let from_s = crate::timeline::samples_to_s(clip.window.start);
+    let to_s = crate::timeline::samples_to_s(clip.window.end);
+    let span = format!("{} to {}", clock(from_s), clock(to_s));
+    let opening = if to_s + 0.001 < moment_end_s {
+        " (how it began)"
+    } else {
+        ""
+    };
+    format!(
+        "<div class=\"clip\"><audio controls preload=\"metadata\" aria-label=\"Both sides from {span}\" data-start-s=\"{from_s:.3}\" data-end-s=\"{to_s:.3}\" src=\"data:audio/flac;base64,{}\"></audio><span>{span}{opening} \u{b7} both sides: you on the left, them on the right</span></div>",
+        base64::engine::general_purpose::STANDARD.encode(&clip.flac)
+    )
+}
+
+/// [`render`] with the moments' audio: `clips[i]` is the clip of `r.moments[i]`, its
+/// window on the report's timeline. With any clip to play, the page says at the top that it
+/// holds the call's audio.
+pub fn render_with_clips(r: &Report, clips: &[Clip]) -> String {
+    let playable = clips.iter().filter(|c| c.frames > 0).count();
     let mut o = String::new();
     let title = format!("Call report: {}", r.source);
     let _ = write!(
@@ -888,6 +923,17 @@ pub fn render(r: &Report) -> String {
         escape(&r.source),
         clock(r.duration_s)
     );
+    if playable > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"audio-note\"><strong>This page holds the call's audio:</strong> {} of the moments to review, both sides (you on the left, them on the right). Anyone who has this file can listen to them: share it only as you would the recording, with the agreement of everyone on the call.</p>",
+            if playable == 1 {
+                "a clip".to_string()
+            } else {
+                format!("{playable} clips")
+            }
+        );
+    }
     for w in &r.warnings {
         let _ = writeln!(
             o,
@@ -922,10 +968,14 @@ pub fn render(r: &Report) -> String {
     );
     if !r.moments.is_empty() {
         o.push_str("<h2>Moments to review</h2><ol class=\"moments\">");
-        for m in &r.moments {
+        for (i, m) in r.moments.iter().enumerate() {
+            let audio = clips
+                .get(i)
+                .filter(|c| c.frames > 0)
+                .map_or(String::new(), |c| player(c, m.end_s));
             let _ = write!(
                 o,
-                "<li><span class=\"t\">{}</span> {}</li>",
+                "<li><span class=\"t\">{}</span> {}{audio}</li>",
                 clock(m.start_s),
                 escape(&m.text)
             );
@@ -1013,6 +1063,46 @@ mod tests {
             assert!(!html.contains(old), "'{old}' in the HTML");
         }
         assert_eq!(html.matches(r#"<svg class="row""#).count(), 1);
+    }
+
+    #[test]
+    fn clips_are_players_of_their_moments_and_the_page_says_it_holds_audio() {
+        use crate::report::MomentReport;
+        let mut r = silent();
+        r.duration_s = 200.0;
+        let moment = |start_s: f64, end_s: f64| MomentReport {
+            kind: "longest_monologue".into(),
+            start_s,
+            end_s,
+            text: "Your longest monologue.".into(),
+        };
+        r.moments = vec![moment(10.0, 100.0), moment(150.0, 151.0)];
+        let at = |a: f64, b: f64| Span::new(s_to_samples(a), s_to_samples(b));
+        let clips = [
+            Clip {
+                window: at(7.0, 19.0),
+                frames: 96_000,
+                flac: b"fLaC-one".to_vec(),
+            },
+            // Nothing to play: no player.
+            Clip {
+                window: at(150.0, 150.0),
+                frames: 0,
+                flac: Vec::new(),
+            },
+        ];
+        let html = render_with_clips(&r, &clips);
+        assert_eq!(html.matches("<audio controls").count(), 1);
+        assert!(html.contains("<strong>This page holds the call's audio:</strong> a clip of"));
+        assert!(html.contains(&format!(
+            "src=\"data:audio/flac;base64,{}\"",
+            base64::engine::general_purpose::STANDARD.encode(b"fLaC-one")
+        )));
+        assert!(html.contains(r#"data-start-s="7.000" data-end-s="19.000""#));
+        assert!(html.contains("0:07 to 0:19 (how it began)"), "{html}");
+        // Without clips: no audio, no notice.
+        let plain = render(&r);
+        assert!(!plain.contains("<audio") && !plain.contains("holds the call's audio"));
     }
 
     /// The legend's entries as (swatch class, words).

@@ -419,6 +419,24 @@ impl Format {
         }
     }
 
+    /// [`Format::write_to`] with the moments' audio clips (`clips[i]` the clip of
+    /// `report.moments[i]`, on the report's timeline) in an HTML report; the other formats
+    /// hold no audio and are written as by [`Format::write_to`].
+    ///
+    /// # Errors
+    /// Any error of `w`.
+    pub fn write_with_clips(
+        self,
+        report: &Report,
+        clips: &[crate::audio::clips::Clip],
+        w: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Html => w.write_all(html::render_with_clips(report, clips).as_bytes()),
+            _ => self.write_to(report, w),
+        }
+    }
+
     /// Renders a report in this format.
     pub fn render(self, report: &Report) -> String {
         match self {

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::audio::clips::Clip;
 use crate::error::Error;
-use crate::report::file::{write_atomic, write_atomic_with};
+use crate::report::file::write_atomic_with;
 use crate::report::{Format, Report};
 
 /// ISO 8601 UTC timestamp (`2026-11-27T12:34:56Z`) of a system time, to the second.
@@ -35,11 +36,17 @@ fn folder_name(started_at: &str, kind: &str) -> String {
     format!("{stamp}-{kind}")
 }
 
-/// Saves a session's report.json and report.html in a new folder under `data_dir/sessions`.
+/// Saves a session's report.json and report.html in a new folder under `data_dir/sessions`;
+/// the HTML with the moments' audio `clips` (`--clips`; none: no audio).
 ///
 /// # Errors
 /// [`Error::Output`] naming the folder.
-pub fn save(data_dir: &Path, report: &Report, kind: &str) -> Result<PathBuf, Error> {
+pub fn save(
+    data_dir: &Path,
+    report: &Report,
+    kind: &str,
+    clips: &[Clip],
+) -> Result<PathBuf, Error> {
     let base = data_dir.join("sessions");
     let name = folder_name(report.started_at.as_deref().unwrap_or("unknown"), kind);
     let mut dir = base.join(&name);
@@ -55,10 +62,9 @@ pub fn save(data_dir: &Path, report: &Report, kind: &str) -> Result<PathBuf, Err
     write_atomic_with(&dir.join("report.json"), |w| {
         Format::Json.write_to(report, w)
     })?;
-    write_atomic(
-        &dir.join("report.html"),
-        Format::Html.render(report).as_bytes(),
-    )?;
+    write_atomic_with(&dir.join("report.html"), |w| {
+        Format::Html.write_with_clips(report, clips, w)
+    })?;
     Ok(dir)
 }
 

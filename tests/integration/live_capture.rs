@@ -1,9 +1,10 @@
 //! Live capture with real audio through a sound server: a known call played into the
 //! fake devices of `.ci/audio-up.sh` gives the report `tacet analyze` gives for the same
-//! audio, the recording reproduces the live report, killing the sound server ends the
-//! session with exit code 4 after saving, and an overloaded machine loses no audio
-//! uncounted and keeps the timeline. Skipped (with a printed reason) where no sound server
-//! answers; a failure when CI=true.
+//! audio, the recording reproduces the live report (and `--clips` embeds the clips that
+//! analyze of the recording embeds), killing the sound server ends the session with exit
+//! code 4 after saving, and an overloaded machine loses no audio uncounted and keeps the
+//! timeline. Skipped (with a printed reason) where no sound server answers; a failure when
+//! CI=true.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -233,6 +234,7 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
             "--duration",
             "60",
             "--record",
+            "--clips",
             "--format",
             "json",
             "-o",
@@ -341,6 +343,36 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
         r
     };
     assert_eq!(comparable(&live), comparable(&again));
+
+    // --clips: the saved page has a clip of each moment, cut from the recording, the very
+    // clips that analyze of the recording embeds.
+    let sessions: Vec<PathBuf> = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("report.html"))
+        .collect();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let page = std::fs::read_to_string(&sessions[0]).expect("report.html");
+    let clips = crate::clips::audio_elements(&page);
+    let moments = live["moments"].as_array().expect("moments").len();
+    assert!(moments > 0);
+    assert_eq!(clips.len(), moments, "a clip of each moment");
+    assert!(page.contains("This page holds the call's audio"));
+    let offline_page = dir.path().join("recording.html");
+    let out = tacet(&[
+        "analyze",
+        recording.to_str().expect("path"),
+        "--clips",
+        "-o",
+        offline_page.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let offline_clips =
+        crate::clips::audio_elements(&std::fs::read_to_string(&offline_page).expect("page"));
+    assert_eq!(clips.len(), offline_clips.len());
+    for (a, b) in clips.iter().zip(&offline_clips) {
+        assert!(a.flac == b.flac, "the live clip at {} s differs", a.start_s);
+    }
 }
 
 /// A private PulseAudio with two null sinks, killed by the test.

@@ -461,7 +461,7 @@ fn tile(r: &Report, times: usize) -> Report {
 }
 
 /// Where Chromium is, or None with a printed reason (a failure when CI=true).
-fn chromium(test: &str) -> Option<String> {
+pub(crate) fn chromium(test: &str) -> Option<String> {
     let found = ["chromium", "chromium-browser"].into_iter().find(|b| {
         Command::new(b)
             .arg("--version")
@@ -482,7 +482,7 @@ fn chromium(test: &str) -> Option<String> {
 }
 
 /// Opens `page` in headless Chromium, saves a screenshot, returns Chromium's stderr.
-fn screenshot(bin: &str, page: &Path, png: &Path) -> String {
+pub(crate) fn screenshot(bin: &str, page: &Path, png: &Path) -> String {
     let profile = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(bin)
         .args([
@@ -525,7 +525,7 @@ fn screenshot(bin: &str, page: &Path, png: &Path) -> String {
 }
 
 /// Distinct colours and the share of non-white pixels of a PNG.
-fn png_stats(path: &Path) -> (usize, f64, u32, u32) {
+pub(crate) fn png_stats(path: &Path) -> (usize, f64, u32, u32) {
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(path).expect("screenshot written"),
     ));
