@@ -391,9 +391,9 @@ def main():
     ap.add_argument("--synth-mixtures", type=int, default=SYNTH_MIXTURES)
     ap.add_argument("--label-gap-frames", type=int, default=vad_mixtures.LABEL_GAP_FRAMES,
                     help="close label gaps of up to this many frames (tools/vad_label_rule.py)")
-    ap.add_argument("--label-gaps-within-utterances", action="store_true",
-                    help="close label gaps inside each utterance only (with --label-gap-frames 8: "
-                         "the label rule before)")
+    ap.add_argument("--label-gaps-across-utterances", action="store_true",
+                    help="close label gaps between consecutive utterances too (the option tried "
+                         "with --label-gap-frames 15; docs/vad.md)")
     ap.add_argument("--far-field", action="store_true",
                     help="training mixtures with more far-field reverberation (and a far-field "
                          "validation set, validation-ff, measured only)")
@@ -401,7 +401,7 @@ def main():
                     "recipe: write only the labels (of this run's rule), link its audio and features")
     args = ap.parse_args()
     vad_mixtures.LABEL_GAP_FRAMES = args.label_gap_frames
-    vad_mixtures.LABEL_GAPS_ACROSS_UTTERANCES = not args.label_gaps_within_utterances
+    vad_mixtures.LABEL_GAPS_ACROSS_UTTERANCES = args.label_gaps_across_utterances
     synth_mixtures = args.synth_mixtures
     data, work = Path(args.data), Path(args.work)
     log = lambda s: print(s, flush=True)
@@ -467,10 +467,13 @@ def main():
         sf1, sprec, srec = f1(det, lab)
         log(f"{what} (measured only): AUC {auc(np.concatenate(sp), lab):.4f} "
             f"F1 {sf1:.4f} P {sprec:.4f} R {srec:.4f}")
-    across = "" if args.label_gaps_within_utterances else ", also between utterances"
-    summary = (f"{TRAIN_MIXTURES} training mixtures (seed {SEED}), label gaps up to "
-               f"{10 * args.label_gap_frames} ms closed{across}; on {VALIDATION_MIXTURES} "
-               f"validation mixtures: F1 {score:.3f}, P {prec:.3f}, R {rec:.3f}")
+    labels = ""
+    if args.label_gap_frames != 8 or args.label_gaps_across_utterances:
+        across = ", also between utterances" if args.label_gaps_across_utterances else ""
+        labels = f", label gaps up to {10 * args.label_gap_frames} ms closed{across}"
+    summary = (f"{TRAIN_MIXTURES} training mixtures (seed {SEED}){labels}; on "
+               f"{VALIDATION_MIXTURES} validation mixtures: F1 {score:.3f}, P {prec:.3f}, "
+               f"R {rec:.3f}")
     write_weights(Path(args.out), p, rule, gate, summary)
     log(f"wrote {args.out}")
 
