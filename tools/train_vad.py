@@ -389,15 +389,40 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="keep mixtures and features in --work")
     ap.add_argument("--params", help="weights saved by an earlier run (params.npz): no training")
     ap.add_argument("--synth-mixtures", type=int, default=SYNTH_MIXTURES)
+    ap.add_argument("--label-gap-frames", type=int, default=vad_mixtures.LABEL_GAP_FRAMES,
+                    help="close label gaps of up to this many frames (tools/vad_label_rule.py)")
+    ap.add_argument("--label-gaps-across-utterances", action="store_true",
+                    help="close label gaps between consecutive utterances too (the option tried "
+                         "with --label-gap-frames 15; docs/vad.md)")
+    ap.add_argument("--far-field", action="store_true",
+                    help="training mixtures with more far-field reverberation (and a far-field "
+                         "validation set, validation-ff, measured only)")
+    ap.add_argument("--audio-from", help="a work directory made with the same seeds and mixture "
+                    "recipe: write only the labels (of this run's rule), link its audio and features")
     args = ap.parse_args()
+    vad_mixtures.LABEL_GAP_FRAMES = args.label_gap_frames
+    vad_mixtures.LABEL_GAPS_ACROSS_UTTERANCES = args.label_gaps_across_utterances
     synth_mixtures = args.synth_mixtures
     data, work = Path(args.data), Path(args.work)
     log = lambda s: print(s, flush=True)
     if not args.reuse:
-        paths = vad_mixtures.write_set(data, work, TRAIN_MIXTURES, "train", SEED)
-        paths += vad_mixtures.write_set(data, work, VALIDATION_MIXTURES, "validation", SEED + 1)
+        src = args.audio_from
+        # The validation mixtures keep the shipped recipe whatever the training recipe, so
+        # that variants are compared on the same mixtures.
+        paths = vad_mixtures.write_set(data, work, VALIDATION_MIXTURES, "validation", SEED + 1,
+                                       audio_from=src)
         paths += vad_mixtures.write_set(data, work, SHARE_ALIKE_MIXTURES, "validation", SEED + 3,
-                                        name="validation-sa", share_alike=True)
+                                        name="validation-sa", share_alike=True, audio_from=src)
+        linked = len(paths) if src else 0
+        if args.far_field:
+            paths += vad_mixtures.write_set(data, work, TRAIN_MIXTURES, "train", SEED,
+                                            far_field=True)
+            paths += vad_mixtures.write_set(data, work, VALIDATION_MIXTURES, "validation", SEED + 4,
+                                            name="validation-ff", far_field=True)
+        else:
+            paths += vad_mixtures.write_set(data, work, TRAIN_MIXTURES, "train", SEED,
+                                            audio_from=src)
+            linked = len(paths) if src else 0
         if synth_mixtures:
             synth_dir = work / "synth-speech"
             subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "synth_speech.py"),
@@ -406,7 +431,7 @@ def main():
                                             name="train-synth", synth_dir=synth_dir)
         cmd = [args.extractor] if args.extractor else [
             "cargo", "run", "--release", "--quiet", "--example", "vad_features", "--"]
-        for i in range(0, len(paths), 100):
+        for i in range(linked, len(paths), 100):
             subprocess.run(cmd + [str(p) for p in paths[i : i + 100]], check=True)
     xs, ys, _, _ = load_split(work, "train")
     if synth_mixtures:
@@ -431,16 +456,24 @@ def main():
         on += a
         off += b
     log(f"validation median onset {10 * np.median(on):+.0f} ms, offset {10 * np.median(off):+.0f} ms")
-    if (work / "validation-sa.json").exists():
-        sx, sy, sl, _ = load_split(work, "validation-sa")
+    for name, what in (("validation-sa", "share-alike validation"),
+                       ("validation-ff", "far-field validation")):
+        if not (work / f"{name}.json").exists():
+            continue
+        sx, sy, sl, _ = load_split(work, name)
         sp = probabilities(p, logits, sx)
         det = np.concatenate([track(gated(pr, x, gate), lv, *rule) for pr, lv, x in zip(sp, sl, sx)])
         lab = np.concatenate(sy) > 0
         sf1, sprec, srec = f1(det, lab)
-        log(f"share-alike validation (measured only): AUC {auc(np.concatenate(sp), lab):.4f} "
+        log(f"{what} (measured only): AUC {auc(np.concatenate(sp), lab):.4f} "
             f"F1 {sf1:.4f} P {sprec:.4f} R {srec:.4f}")
-    summary = (f"{TRAIN_MIXTURES} training mixtures (seed {SEED}); on {VALIDATION_MIXTURES} "
-               f"validation mixtures: F1 {score:.3f}, P {prec:.3f}, R {rec:.3f}")
+    labels = ""
+    if args.label_gap_frames != 8 or args.label_gaps_across_utterances:
+        across = ", also between utterances" if args.label_gaps_across_utterances else ""
+        labels = f", label gaps up to {10 * args.label_gap_frames} ms closed{across}"
+    summary = (f"{TRAIN_MIXTURES} training mixtures (seed {SEED}){labels}; on "
+               f"{VALIDATION_MIXTURES} validation mixtures: F1 {score:.3f}, P {prec:.3f}, "
+               f"R {rec:.3f}")
     write_weights(Path(args.out), p, rule, gate, summary)
     log(f"wrote {args.out}")
 

@@ -25,6 +25,15 @@ the last word's end of its 8 clips): at 20-25 dB the labeled onsets fall within 
 them and the offsets within about 0.1 s for 6 of the 8, while 35-40 dB takes in up to
 0.3-0.9 s of breath and room tail.
 
+A second rule is an option (`--label-gap-frames 15 --label-gaps-across-utterances` of
+tools/train_vad.py; not used for the shipped weights, see docs/vad.md): gaps of up to
+150 ms closed, inside each utterance and between consecutive utterances of a track.
+tools/vad_label_rule.py chose the 150 ms on the same word timings: against the union of
+the words with gaps under 0.3 s bridged (80 of the 83 inter-word gaps are 0.25 s or less,
+the other three 0.35-1.02 s), 120-180 ms at 25 dB is the range that bridges every
+within-phrase gap and keeps every phrase pause open, and 150 ms its middle (80 ms leaves
+5 of the 80 open).
+
 Validation holds speakers the model never hears in training: every rtvc-samples and
 cmu-arctic clip (9 speakers), plus 15% of the Asterisk prompts chosen by a hash of the
 file name. Utterances are resampled by a random factor of 0.88-1.12 (pitch and formants
@@ -44,7 +53,11 @@ from scipy.signal import fftconvolve, lfilter, resample_poly
 RATE_HZ = 16_000
 FRAME = 160
 LABEL_RANGE_DB = 25.0
+# Label gaps of up to this many frames are closed inside each utterance, and with
+# LABEL_GAPS_ACROSS_UTTERANCES also between consecutive utterances of a track. The option
+# tried (tools/vad_label_rule.py, docs/vad.md): 15 frames, across utterances.
 LABEL_GAP_FRAMES = 8
+LABEL_GAPS_ACROSS_UTTERANCES = False
 LABEL_ISLAND_FRAMES = 2
 TRAIN_KEYS = "abcdefghijkl"
 # Bleed through near-field paths only (the earpiece by the boom mic) and more bleed-only
@@ -53,6 +66,13 @@ TRAIN_KEYS = "abcdefghijkl"
 # both measured on the same mixtures); kept to make that comparison again.
 NEAR_FIELD_BLEED = False
 TEST_KEYS = "mnopqr"
+# Far-field reverberation (`--far-field` of tools/train_vad.py, training mixtures only):
+# reverberation on this share of the mixtures instead of 35%, and on FAR_FIELD_SHARE of those
+# a room response with the microphone at least FAR_FIELD_MIN_M from the talker (low
+# direct-to-reverberant ratio, as in meeting-room audio). Off for the shipped weights.
+FAR_FIELD_REVERB_SHARE = 0.6
+FAR_FIELD_SHARE = 0.7
+FAR_FIELD_MIN_M = 0.45
 # Share of the utterances drawn from the synthesized voices in the mixtures made with them.
 SYNTH_SHARE = 0.5
 RU_NON_SPEECH = {"beep", "beeperr", "ascending-2tone", "descending-2tone", "tt-monkeys"}
@@ -117,6 +137,16 @@ def frame_db(x):
     return 10 * np.log10(e + 1e-12)
 
 
+def close_gaps(lab, gap_frames):
+    """Runs of at most `gap_frames` non-speech frames between speech frames become speech."""
+    lab = lab.copy()
+    idx = np.flatnonzero(lab)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= gap_frames + 1:
+            lab[a:b] = True
+    return lab
+
+
 def label_frames(clean, span):
     """The label rule of the module docs, for one utterance (samples `span`) on the frame
     grid."""
@@ -126,10 +156,7 @@ def label_frames(clean, span):
         return np.zeros(len(db), bool)
     loud = np.percentile(db[a:b], 95)
     lab = (db >= loud - LABEL_RANGE_DB) & (db > -100)
-    idx = np.flatnonzero(lab)
-    for a, b in zip(idx[:-1], idx[1:]):
-        if 1 < b - a <= LABEL_GAP_FRAMES + 1:
-            lab[a:b] = True
+    lab = close_gaps(lab, LABEL_GAP_FRAMES)
     # Islands of at most LABEL_ISLAND_FRAMES frames are dropped.
     out = lab.copy()
     n = len(lab)
@@ -265,12 +292,16 @@ class Library:
         rir_dir = data / "train/rirs-synthetic"
         self.rirs = [load(p) for p in sorted(rir_dir.glob("*.wav"))]
         # Headset bleed is near field: the earpiece a few centimetres from the boom mic.
-        near = set()
+        near, far = set(), set()
         for line in (rir_dir / "rirs.csv").read_text().splitlines()[1:]:
             name, _, _, distance_m, _ = line.split(",")
             if float(distance_m) < 0.3:
                 near.add(name)
+            if float(distance_m) >= FAR_FIELD_MIN_M:
+                far.add(name)
         self.near_rirs = [load(rir_dir / n) for n in sorted(near)]
+        self.far_rirs = [load(rir_dir / n) for n in sorted(far)]
+        self.far_field = False
 
     def utterance(self, rng, split, kind):
         pool = self.speech[split][kind]
@@ -303,7 +334,10 @@ def speech_track(lib, rng, n, split, reverb, kind):
     track = np.zeros(n, np.float32)
     labels = np.zeros(n // FRAME, bool)
     t = int(rng.uniform(0.2, 2.0) * RATE_HZ)
-    rir = lib.rirs[rng.integers(len(lib.rirs))] if reverb else None
+    rirs = lib.rirs
+    if reverb and lib.far_field and rng.uniform() < FAR_FIELD_SHARE:
+        rirs = lib.far_rirs
+    rir = rirs[rng.integers(len(rirs))] if reverb else None
     while True:
         u = lib.utterance(rng, split, kind)
         # Start on a random sample, so labels do not always meet frame edges.
@@ -323,6 +357,8 @@ def speech_track(lib, rng, n, split, reverb, kind):
         short = rng.uniform() < 0.4
         gap = rng.uniform(0.1, 0.6) if short else rng.uniform(0.6, 4.0)
         t += len(u) + int(gap * RATE_HZ)
+    if LABEL_GAPS_ACROSS_UTTERANCES:
+        labels = close_gaps(labels, LABEL_GAP_FRAMES)
     return track, labels
 
 
@@ -338,7 +374,7 @@ def make_mixture(lib, rng, split):
         reverb = rng.uniform() < 0.35
     else:
         with_speech = rng.uniform() < 0.8
-        reverb = rng.uniform() < 0.35
+        reverb = rng.uniform() < (FAR_FIELD_REVERB_SHARE if lib.far_field else 0.35)
         # Headset bleed (two channels: the microphone and its far-end reference), also with
         # the rep silent: the far end's voice in the microphone is never the rep's speech.
         bleed = rng.uniform() < 0.35
@@ -408,19 +444,35 @@ def make_mixture(lib, rng, split):
     return channels, labels, desc
 
 
-def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_alike=False):
+def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_alike=False,
+              audio_from=None, far_field=False):
     """`count` mixtures of `split` into `work`, files named after `name` (default: the
     split); with `synth_dir`, training utterances are also drawn from synthesized voices;
-    with `share_alike`, validation speech is the share-alike voices."""
+    with `share_alike`, validation speech is the share-alike voices. With `audio_from` (a
+    work directory made with the same seeds and mixture recipe), only the labels are
+    written, and the audio and its features are linked from there: the label rule draws
+    no random numbers, so the mixtures are the same. With `far_field`, more of the mixtures
+    are reverberant, most of those far from the microphone."""
     name = name or split
     lib = Library(data, synth_dir, share_alike)
+    lib.far_field = far_field
     rng = np.random.default_rng(seed)
     work.mkdir(parents=True, exist_ok=True)
     index = []
     for i in range(count):
         channels, labels, desc = make_mixture(lib, rng, split)
         path = work / f"{name}-{i:04d}.wav"
-        sf.write(str(path), np.stack(channels, axis=1), RATE_HZ, subtype="FLOAT")
+        if audio_from is None:
+            sf.write(str(path), np.stack(channels, axis=1), RATE_HZ, subtype="FLOAT")
+        else:
+            stored, _ = sf.read(str(Path(audio_from) / path.name), dtype="float32", always_2d=True)
+            if stored.shape[0] != len(channels[0]) or not np.array_equal(stored[:, 0], channels[0]):
+                raise SystemExit(f"{path.name}: not the mixture stored in {audio_from}")
+            for ext in ("", ".feat"):
+                link = Path(str(path) + ext)
+                if link.is_symlink() or link.exists():
+                    link.unlink()
+                link.symlink_to(Path(audio_from).resolve() / (path.name + ext))
         np.save(str(path) + ".labels.npy", labels)
         desc["path"] = str(path)
         index.append(desc)
