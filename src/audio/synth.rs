@@ -1,6 +1,7 @@
 //! A synthetic call for soak tests and benchmarks: two voice-like sources taking turns on a
 //! fixed script (turns, short gaps, held pauses), over a faint noise floor, of any length,
-//! generated frame by frame so memory never depends on the call's length.
+//! generated frame by frame so memory never depends on the call's length; and a synthetic
+//! working day of such calls, with quiet stretches and a one-sided video between them.
 
 use super::source::{FrameFill, FrameSource, SourceError};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples};
@@ -43,15 +44,22 @@ impl SynthCall {
     }
 
     fn who(&self, t: Samples) -> (bool, bool) {
-        let rate = f64::from(ANALYSIS_RATE_HZ);
-        let cycle: f64 = CYCLE_S.iter().sum();
-        let phase_s = (t as f64 / rate) % cycle;
-        let rep = phase_s < CYCLE_S[0];
-        let pro_from = CYCLE_S[0] + CYCLE_S[1];
-        let pro = (pro_from..pro_from + CYCLE_S[2]).contains(&phase_s);
-        (rep, pro)
+        script(t)
     }
+}
 
+/// Who speaks at `t` of the call's script (rep, prospect).
+fn script(t: Samples) -> (bool, bool) {
+    let rate = f64::from(ANALYSIS_RATE_HZ);
+    let cycle: f64 = CYCLE_S.iter().sum();
+    let phase_s = (t as f64 / rate) % cycle;
+    let rep = phase_s < CYCLE_S[0];
+    let pro_from = CYCLE_S[0] + CYCLE_S[1];
+    let pro = (pro_from..pro_from + CYCLE_S[2]).contains(&phase_s);
+    (rep, pro)
+}
+
+impl SynthCall {
     fn next_noise(&mut self) -> f32 {
         // xorshift32: faint white noise (about -70 dBFS) under everything.
         self.noise ^= self.noise << 13;
@@ -99,6 +107,91 @@ impl FrameSource for SynthCall {
             prospect[i] = self.next_noise() + if p { voice(t, 210.0) } else { 0.0 };
         }
         self.t += valid as Samples;
+        Ok(Some(FrameFill {
+            valid_samples: valid,
+        }))
+    }
+}
+
+/// A working day: `calls` times `quiet_s` of noise alone, a call of the script `call_s` long
+/// (ending on a cycle of the script, so its last speech is the prospect's), `quiet_s` again,
+/// and `video_s` of a voice on the prospect's side only (a video nobody answers: not a call).
+#[derive(Debug, Clone)]
+pub struct SynthDay {
+    calls: u64,
+    call: Samples,
+    quiet: Samples,
+    video: Samples,
+    inner: SynthCall,
+}
+
+impl SynthDay {
+    /// A day of `calls` calls (`call_s` rounded down to whole cycles of the script, at
+    /// least one), with `quiet_s` and `video_s` between them.
+    pub fn new(calls: u64, call_s: f64, quiet_s: f64, video_s: f64) -> SynthDay {
+        let cycle: f64 = CYCLE_S.iter().sum();
+        let call_s = (call_s / cycle).floor().max(1.0) * cycle;
+        let mut day = SynthDay {
+            calls,
+            call: crate::timeline::s_to_samples(call_s),
+            quiet: crate::timeline::s_to_samples(quiet_s),
+            video: crate::timeline::s_to_samples(video_s),
+            inner: SynthCall::new(0.0),
+        };
+        day.inner.total = calls * day.period();
+        day
+    }
+
+    /// One call and what comes around it.
+    pub fn period(&self) -> Samples {
+        self.call + 2 * self.quiet + self.video
+    }
+
+    /// The calls, in samples: where each starts and where its last speech ends.
+    pub fn calls(&self) -> Vec<(Samples, Samples)> {
+        let last_pause = crate::timeline::s_to_samples(CYCLE_S[3]);
+        (0..self.calls)
+            .map(|k| {
+                let start = k * self.period() + self.quiet;
+                (start, start + self.call - last_pause)
+            })
+            .collect()
+    }
+
+    /// Who speaks at `t` of the day (rep, prospect).
+    fn who(&self, t: Samples) -> (bool, bool) {
+        let at = t % self.period();
+        if (self.quiet..self.quiet + self.call).contains(&at) {
+            script(at - self.quiet)
+        } else {
+            let video_from = self.call + 2 * self.quiet;
+            (false, at >= video_from)
+        }
+    }
+}
+
+impl FrameSource for SynthDay {
+    fn next_frame(
+        &mut self,
+        rep: &mut [f32],
+        prospect: &mut [f32],
+    ) -> Result<Option<FrameFill>, SourceError> {
+        let inner = &mut self.inner;
+        if inner.t >= inner.total {
+            return Ok(None);
+        }
+        let valid = ((inner.total - inner.t) as usize).min(FRAME_LEN_SAMPLES);
+        for i in 0..FRAME_LEN_SAMPLES {
+            let t = self.inner.t + i as Samples;
+            let (r, p) = if i < valid {
+                self.who(t)
+            } else {
+                (false, false)
+            };
+            rep[i] = self.inner.next_noise() + if r { voice(t, 120.0) } else { 0.0 };
+            prospect[i] = self.inner.next_noise() + if p { voice(t, 210.0) } else { 0.0 };
+        }
+        self.inner.t += valid as Samples;
         Ok(Some(FrameFill {
             valid_samples: valid,
         }))

@@ -132,6 +132,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
             record,
             duration_s: args.duration,
             output,
+            split: !args.no_split,
         },
     );
     if args.stats {

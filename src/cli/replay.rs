@@ -1,5 +1,6 @@
 //! `tacet demo` and `tacet replay`: a recording played through the session (dashboard or
-//! JSON lines) as if the call were live, saved like a live session.
+//! JSON lines) as if the call were live, saved like a live session; with `--split-calls` a
+//! recorded working day, each call saved as its own session as `live` saves them.
 
 use std::path::Path;
 
@@ -39,7 +40,8 @@ pub fn run(config: &Config, args: &ReplayArgs, data: &Path) -> Result<(), Error>
             "give a stereo recording (replay takes one file with both sides)",
         )
     })?;
-    let opts = session_options("replay", files.describe(), &args.session, data)?;
+    let mut opts = session_options("replay", files.describe(), &args.session, data)?;
+    opts.split = args.split_calls;
     crate::cli::session::run(Box::new(source), config, opts)
 }
 
@@ -65,5 +67,6 @@ fn session_options(
         record: None,
         duration_s: None,
         output,
+        split: false,
     })
 }

@@ -1,19 +1,27 @@
 //! The runner of `demo`, `replay` and `live`: a session from start to saved report, with the
-//! dashboard or JSON lines, whatever ends it.
+//! dashboard or JSON lines, whatever ends it. Split into calls (a working day), each call is
+//! saved as its own session the moment it ends, on a thread of its own, with its one-line
+//! summary.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::SystemTime;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use crossbeam_channel::Receiver;
 
 use crate::audio::source::FrameSource;
+use crate::cli::split::call_line;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::file::{format_from_path, write_atomic_with};
 use crate::report::{Format, Report};
+use crate::session::split::FinishedCall;
 use crate::session::store::{iso8601_utc, save};
 use crate::session::{self, Pacing, SessionMsg, SessionOptions};
+use crate::timeline::samples_to_s;
 
 /// What a session run needs besides its source.
 #[derive(Debug, Clone)]
@@ -32,8 +40,10 @@ pub struct RunOptions {
     pub record: Option<PathBuf>,
     /// Stop after this many seconds of audio.
     pub duration_s: Option<f64>,
-    /// Also write the report here in this format.
+    /// Also write the report here in this format (split into calls: the whole session's).
     pub output: Option<(PathBuf, Format)>,
+    /// Split what is heard into calls, each saved as its own session when it ends.
+    pub split: bool,
 }
 
 /// Where `-o PATH` writes the whole session's report and in which format: `--format`, else
@@ -47,8 +57,86 @@ pub fn output_target(path: Option<&PathBuf>, format: Option<Format>) -> Option<(
     })
 }
 
+/// What the saver of calls needs to know of the session.
+#[derive(Debug, Clone)]
+struct SaverOptions {
+    kind: &'static str,
+    source_name: String,
+    data_dir: PathBuf,
+    /// When the session started (wall clock).
+    started: SystemTime,
+    /// Audio seconds per wall-clock second (the replay speed; 1 live).
+    speed: f64,
+    /// Print each call's lines at once (no dashboard), else only at the end.
+    print_now: bool,
+}
+
+/// What the saver did.
+#[derive(Debug, Default)]
+struct Saved {
+    /// Calls saved.
+    calls: usize,
+    /// What it printed or has to print: one call's summary, folder and recording each.
+    lines: Vec<String>,
+    /// The first failure (a report or a recording that could not be written).
+    error: Option<Error>,
+}
+
+/// Saves one call as a session of its own; returns its lines.
+fn save_call(call: FinishedCall, opts: &SaverOptions) -> (Vec<String>, Option<Error>) {
+    let offset_s = samples_to_s(call.start);
+    let wall = Duration::from_secs_f64((offset_s / opts.speed).max(0.0));
+    let started_at = iso8601_utc(opts.started + wall);
+    let mut report = Report::new(&call.result, &opts.source_name, Some(started_at));
+    report.offset_s = offset_s;
+    let mut lines = vec![format!("call {}: {}", call.number, call_line(&report))];
+    let mut error = call.recording_error;
+    match save(&opts.data_dir, &report, opts.kind) {
+        Ok(folder) => lines.push(format!("saved: {}", folder.display())),
+        Err(e) => {
+            lines.push(format!("tacet: call {} not saved: {e}", call.number));
+            error.get_or_insert(e);
+        }
+    }
+    if let Some(rec) = &call.recording {
+        lines.push(format!("recording: {}", rec.display()));
+    }
+    (lines, error)
+}
+
+/// The saver thread: each call saved the moment the analysis hands it over, until the
+/// session ends.
+fn spawn_saver(
+    calls: Receiver<FinishedCall>,
+    opts: SaverOptions,
+) -> Result<JoinHandle<Saved>, Error> {
+    std::thread::Builder::new()
+        .name("save calls".into())
+        .spawn(move || {
+            let mut saved = Saved::default();
+            for call in calls.iter() {
+                let (lines, error) = save_call(call, &opts);
+                if opts.print_now {
+                    let mut err = std::io::stderr().lock();
+                    for l in &lines {
+                        let _ = writeln!(err, "{l}");
+                    }
+                }
+                saved.calls += 1;
+                saved.lines.extend(lines);
+                if let Some(e) = error {
+                    saved.error.get_or_insert(e);
+                }
+            }
+            saved
+        })
+        .map_err(|e| Error::Other(format!("cannot start saving calls: {e}")))
+}
+
 /// Runs a session to its end and saves its report, whatever ended it (the source's end,
 /// `q`, Ctrl-C, SIGTERM, SIGHUP, a lost device). Prints the summary and the saved folder.
+/// Split into calls, each call is saved when it ends (a call still going when the session
+/// ends is saved then), and the whole session only goes to `-o`.
 ///
 /// # Errors
 /// The source's error (for example [`Error::Device`], exit 4) after the report is saved;
@@ -61,7 +149,8 @@ pub fn run(
     if opts.ui {
         crate::ui::check_terminal()?;
     }
-    let started_at = iso8601_utc(SystemTime::now());
+    let started = SystemTime::now();
+    let started_at = iso8601_utc(started);
     let stop = Arc::new(AtomicBool::new(false));
     crate::platform::signals::stop_on_signals(&stop);
     let handle = session::spawn(
@@ -73,8 +162,23 @@ pub fn run(
             max_duration: opts.duration_s.map(crate::timeline::s_to_samples),
             stop_flag: Arc::clone(&stop),
             snapshots: opts.ui,
+            split: opts.split,
         },
     )?;
+    let saver = spawn_saver(
+        handle.calls.clone(),
+        SaverOptions {
+            kind: opts.kind,
+            source_name: opts.source_name.clone(),
+            data_dir: opts.data_dir.clone(),
+            started,
+            speed: match opts.pacing {
+                Pacing::Free => 1.0,
+                Pacing::RealTime { speed } => speed,
+            },
+            print_now: !opts.ui,
+        },
+    );
     let ui_error = if opts.ui {
         let title = format!("{}: {}", opts.kind, opts.source_name);
         crate::ui::run(&handle, config, &title, &stop).err()
@@ -96,7 +200,36 @@ pub fn run(
     };
     let _ = handle.control.try_send(session::Control::Stop);
     let outcome = handle.join()?;
+    let saved = match saver {
+        Ok(join) => join
+            .join()
+            .map_err(|_| Error::Other("saving the calls failed".into()))?,
+        Err(e) => return Err(e),
+    };
     let report = Report::new(&outcome.result, &opts.source_name, Some(started_at));
+    if opts.split {
+        if let Some((path, format)) = &opts.output {
+            write_atomic_with(path, |w| format.write_to(&report, w))?;
+        }
+        let mut err = std::io::stderr().lock();
+        if opts.ui {
+            for l in &saved.lines {
+                let _ = writeln!(err, "{l}");
+            }
+        }
+        let _ = match saved.calls {
+            0 => writeln!(
+                err,
+                "no call heard: nothing saved (a call starts when one side's speech is answered by the other)"
+            ),
+            1 => writeln!(err, "1 call saved"),
+            n => writeln!(err, "{n} calls saved"),
+        };
+        return match (outcome.error, ui_error, saved.error) {
+            (Some(e), _, _) | (None, Some(e), _) | (None, None, Some(e)) => Err(e),
+            _ => Ok(()),
+        };
+    }
     let folder = save(&opts.data_dir, &report, opts.kind)?;
     if let Some((path, format)) = &opts.output {
         write_atomic_with(path, |w| format.write_to(&report, w))?;
@@ -160,6 +293,7 @@ mod tests {
                 record: Some(wav.clone()),
                 duration_s: None,
                 output: None,
+                split: false,
             },
         );
         assert!(result.is_err(), "the crash is reported");
