@@ -1,7 +1,8 @@
 //! A synthetic call for soak tests and benchmarks: two voice-like sources taking turns on a
 //! fixed script (turns, short gaps, held pauses), over a faint noise floor, of any length,
-//! generated frame by frame so memory never depends on the call's length; and a synthetic
-//! working day of such calls, with quiet stretches and a one-sided video between them.
+//! generated frame by frame so memory never depends on the call's length; and a working day
+//! made of one recorded call played again and again, with quiet stretches and a one-sided
+//! video between the calls.
 
 use super::source::{FrameFill, FrameSource, SourceError};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples};
@@ -113,59 +114,83 @@ impl FrameSource for SynthCall {
     }
 }
 
-/// A working day: `calls` times `quiet_s` of noise alone, a call of the script `call_s` long
-/// (ending on a cycle of the script, so its last speech is the prospect's), `quiet_s` again,
-/// and `video_s` of a voice on the prospect's side only (a video nobody answers: not a call).
+/// A working day made of one recorded call played again and again: `calls` times
+/// `quiet_s` of faint noise alone, the call (both sides), `quiet_s` again, and the first
+/// `video_s` of the call's prospect side alone (a video nobody answers: not a call).
+/// Generated frame by frame; it holds only the call's audio.
 #[derive(Debug, Clone)]
 pub struct SynthDay {
+    sides: [Vec<f32>; 2],
     calls: u64,
-    call: Samples,
     quiet: Samples,
     video: Samples,
-    inner: SynthCall,
+    t: Samples,
+    noise: u32,
 }
 
 impl SynthDay {
-    /// A day of `calls` calls (`call_s` rounded down to whole cycles of the script, at
-    /// least one), with `quiet_s` and `video_s` between them.
-    pub fn new(calls: u64, call_s: f64, quiet_s: f64, video_s: f64) -> SynthDay {
-        let cycle: f64 = CYCLE_S.iter().sum();
-        let call_s = (call_s / cycle).floor().max(1.0) * cycle;
-        let mut day = SynthDay {
+    /// A day of `calls` calls, each the two `sides` (rep, prospect; 16 kHz, cut to the
+    /// shorter), with `quiet_s` and `video_s` around them.
+    pub fn new(sides: [Vec<f32>; 2], calls: u64, quiet_s: f64, video_s: f64) -> SynthDay {
+        let [mut rep, mut prospect] = sides;
+        let len = rep.len().min(prospect.len());
+        rep.truncate(len);
+        prospect.truncate(len);
+        let video = crate::timeline::s_to_samples(video_s).min(len as Samples);
+        SynthDay {
+            sides: [rep, prospect],
             calls,
-            call: crate::timeline::s_to_samples(call_s),
             quiet: crate::timeline::s_to_samples(quiet_s),
-            video: crate::timeline::s_to_samples(video_s),
-            inner: SynthCall::new(0.0),
-        };
-        day.inner.total = calls * day.period();
-        day
+            video,
+            t: 0,
+            noise: 0x1234_5678,
+        }
+    }
+
+    fn call_len(&self) -> Samples {
+        self.sides[0].len() as Samples
     }
 
     /// One call and what comes around it.
     pub fn period(&self) -> Samples {
-        self.call + 2 * self.quiet + self.video
+        2 * self.quiet + self.call_len() + self.video
     }
 
-    /// The calls, in samples: where each starts and where its last speech ends.
+    /// The whole day's length.
+    pub fn total(&self) -> Samples {
+        self.calls * self.period()
+    }
+
+    /// Where each call's audio starts and ends on the day's timeline.
     pub fn calls(&self) -> Vec<(Samples, Samples)> {
-        let last_pause = crate::timeline::s_to_samples(CYCLE_S[3]);
         (0..self.calls)
             .map(|k| {
                 let start = k * self.period() + self.quiet;
-                (start, start + self.call - last_pause)
+                (start, start + self.call_len())
             })
             .collect()
     }
 
-    /// Who speaks at `t` of the day (rep, prospect).
-    fn who(&self, t: Samples) -> (bool, bool) {
+    fn next_noise(&mut self) -> f32 {
+        // xorshift32: faint white noise (about -70 dBFS) under everything.
+        self.noise ^= self.noise << 13;
+        self.noise ^= self.noise >> 17;
+        self.noise ^= self.noise << 5;
+        (self.noise as f32 / u32::MAX as f32 - 0.5) * 0.0006
+    }
+
+    /// The day's audio at `t` (rep, prospect), without the noise.
+    fn at(&self, t: Samples) -> (f32, f32) {
         let at = t % self.period();
-        if (self.quiet..self.quiet + self.call).contains(&at) {
-            script(at - self.quiet)
+        let call_from = self.quiet;
+        let video_from = 2 * self.quiet + self.call_len();
+        if (call_from..call_from + self.call_len()).contains(&at) {
+            let i = (at - call_from) as usize;
+            (self.sides[0][i], self.sides[1][i])
+        } else if at >= video_from {
+            (0.0, self.sides[1][(at - video_from) as usize])
         } else {
-            let video_from = self.call + 2 * self.quiet;
-            (false, at >= video_from)
+            (0.0, 0.0)
         }
     }
 }
@@ -176,22 +201,21 @@ impl FrameSource for SynthDay {
         rep: &mut [f32],
         prospect: &mut [f32],
     ) -> Result<Option<FrameFill>, SourceError> {
-        let inner = &mut self.inner;
-        if inner.t >= inner.total {
+        let total = self.total();
+        if self.t >= total {
             return Ok(None);
         }
-        let valid = ((inner.total - inner.t) as usize).min(FRAME_LEN_SAMPLES);
+        let valid = ((total - self.t) as usize).min(FRAME_LEN_SAMPLES);
         for i in 0..FRAME_LEN_SAMPLES {
-            let t = self.inner.t + i as Samples;
             let (r, p) = if i < valid {
-                self.who(t)
+                self.at(self.t + i as Samples)
             } else {
-                (false, false)
+                (0.0, 0.0)
             };
-            rep[i] = self.inner.next_noise() + if r { voice(t, 120.0) } else { 0.0 };
-            prospect[i] = self.inner.next_noise() + if p { voice(t, 210.0) } else { 0.0 };
+            rep[i] = self.next_noise() + r;
+            prospect[i] = self.next_noise() + p;
         }
-        self.inner.t += valid as Samples;
+        self.t += valid as Samples;
         Ok(Some(FrameFill {
             valid_samples: valid,
         }))

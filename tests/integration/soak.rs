@@ -149,18 +149,25 @@ fn a_long_call_stays_flat_and_exact() {
 }
 
 /// A working day through the session pipeline, split into calls: 16 times 12 s of quiet, a
-/// call of 45 s, 12 s of quiet and 8 s of a video on the prospect's side nobody answers (with `call_end_silence_s = 10` and `call_start_window_s = 5`, so the day is
-/// short): every call is handed over, each from its first speech to a pause after its last,
-/// the video is in none, and memory stays flat while calls come and go.
+/// call (the demo call's first 60 s), 12 s of quiet and 15 s of the call's prospect side
+/// alone, a video nobody answers (with `call_end_silence_s = 10` and
+/// `call_start_window_s = 8`, so the day is short): every call is handed over, each from
+/// its first speech to a pause after its last, the video is in none, and memory stays flat
+/// while calls come and go.
 #[test]
 fn a_working_day_of_many_calls_stays_flat_and_hands_over_every_call() {
     let _alone = memory_lock();
-    let day = SynthDay::new(16, 45.0, 12.0, 8.0);
+    let mut ch = tacet_eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
+    let mut prospect = ch.pop().expect("two channels");
+    let mut rep = ch.pop().expect("two channels");
+    rep.truncate(60 * 16_000);
+    prospect.truncate(60 * 16_000);
+    let day = SynthDay::new([rep, prospect], 16, 12.0, 15.0);
     let scripted = day.calls();
-    let total = 16 * day.period();
+    let total = day.total();
     let config = Config {
         call_end_silence_s: 10.0,
-        call_start_window_s: 5.0,
+        call_start_window_s: 8.0,
         ..Config::default()
     };
     let handle = spawn(
@@ -203,14 +210,15 @@ fn a_working_day_of_many_calls_stays_flat_and_hands_over_every_call() {
     assert!(between_seen, "the dashboard saw the time between calls");
     let got: Vec<_> = calls.iter().collect();
     assert_eq!(got.len(), scripted.len(), "every call handed over");
-    // At its first speech (within 0.5 s), a pause after its last (within 2 s: the
-    // synthetic voice's fading syllables end its speech a little early).
-    for (k, (call, &(start, last_speech))) in got.iter().zip(&scripted).enumerate() {
+    // At its first speech (0.5 s into the call's audio, within 0.2 s), a pause after its
+    // last (the cut at the end of the call's audio, within 0.5 s).
+    for (k, (call, &(start, end_of_audio))) in got.iter().zip(&scripted).enumerate() {
         assert_eq!(call.number, k + 1);
         let end = call.start + call.result.metrics.duration;
         assert!(
-            call.start.abs_diff(start) <= 8_000 && end.abs_diff(last_speech + 16_000) <= 32_000,
-            "call {k}: {}..{end}, scripted {start}..{last_speech} + 1 s",
+            call.start.abs_diff(start + 8_000) <= 3_200
+                && end.abs_diff(end_of_audio + 16_000) <= 8_000,
+            "call {k}: {}..{end}, its audio {start}..{end_of_audio}",
             call.start
         );
         assert!(call.result.metrics.rep.talk > 0 && call.result.metrics.prospect.talk > 0);
