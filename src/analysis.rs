@@ -3,6 +3,7 @@
 //! `analyze`, `replay` and `live` all run this code, so a replay reproduces a live session.
 
 use crate::config::Config;
+use crate::conversation::calls::{CallEvent, CallFeed, CallRule};
 use crate::conversation::engine::{self, Metrics, Thresholds};
 use crate::conversation::{Bridger, LiveEvent, LiveTracker};
 use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, s_to_samples};
@@ -80,6 +81,12 @@ pub struct Analysis {
     heard: [bool; 2],
     dropped: [u64; 2],
     silence: [f32; FRAME_LEN_SAMPLES],
+    /// The split into calls, when the session is a working day.
+    calls: Option<CallFeed>,
+    /// What the split found since the driver last asked.
+    call_events: Vec<CallEvent>,
+    /// The detectors have been flushed at the end of the audio.
+    flushed: bool,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -127,6 +134,53 @@ impl Analysis {
             heard: [false, false],
             dropped: [0, 0],
             silence: [0.0; FRAME_LEN_SAMPLES],
+            calls: None,
+            call_events: Vec::new(),
+            flushed: false,
+        }
+    }
+
+    /// Also splits what it hears into calls by `rule` (a working day): see
+    /// [`take_call_events`](Analysis::take_call_events). At each call's end the live
+    /// tracker starts afresh, so no cue of one call carries into the next.
+    pub fn split_calls(&mut self, rule: CallRule) {
+        self.calls = Some(CallFeed::new(rule));
+    }
+
+    /// The split into calls, if the analysis splits.
+    pub fn calls(&self) -> Option<&CallFeed> {
+        self.calls.as_ref()
+    }
+
+    /// The calls' starts and ends found since the last call of this, in time order.
+    pub fn take_call_events(&mut self) -> Vec<CallEvent> {
+        std::mem::take(&mut self.call_events)
+    }
+
+    /// Gives the split the time both sides are decided to (or the end of the stream), and
+    /// starts the live tracker afresh after each call that ends.
+    fn advance_calls(&mut self, decided: Samples, end_of_stream: bool) {
+        let Self {
+            calls,
+            call_events,
+            live,
+            ..
+        } = self;
+        let Some(feed) = calls else {
+            return;
+        };
+        let mut ended = false;
+        let mut out = |e: CallEvent| {
+            ended |= matches!(e, CallEvent::Ended(_));
+            call_events.push(e);
+        };
+        if end_of_stream {
+            feed.finish(decided, &mut out);
+        } else {
+            feed.advance(decided, &mut out);
+        }
+        if ended {
+            live.new_call();
         }
     }
 
@@ -272,11 +326,17 @@ impl Analysis {
             if let Some(span) = self.bridgers[side].edge(edge) {
                 self.segments[side].push(span);
                 self.live.speech_end(PARTIES[side], span, out);
+                if let Some(feed) = &mut self.calls {
+                    feed.speech_end(PARTIES[side], span);
+                }
             }
             if let Edge::Start(t) = edge
                 && (!was_open || self.bridgers[side].open_start() == Some(t))
             {
                 self.live.speech_start(PARTIES[side], t, out);
+                if let Some(feed) = &mut self.calls {
+                    feed.speech_start(PARTIES[side], t);
+                }
             }
         }
     }
@@ -335,14 +395,23 @@ impl Analysis {
             if let Some(span) = self.bridgers[side].advance(decided) {
                 self.segments[side].push(span);
                 self.live.speech_end(party, span, out);
+                if let Some(feed) = &mut self.calls {
+                    feed.speech_end(party, span);
+                }
             }
         }
         self.live.advance(decided, out);
+        self.advance_calls(decided, false);
     }
 
-    /// Ends the call: flushes the detectors, closes open speech at the end of the audio,
-    /// and computes every figure.
-    pub fn finish(mut self, out: &mut impl FnMut(LiveEvent)) -> CallResult {
+    /// The end of the audio: flushes the detectors and closes open speech at the end (and a
+    /// call still open, when splitting). Done once; [`finish`](Analysis::finish) does it
+    /// if it was not done.
+    pub fn flush(&mut self, out: &mut impl FnMut(LiveEvent)) {
+        if self.flushed {
+            return;
+        }
+        self.flushed = true;
         self.set_paused(false);
         let end = self.now;
         for (side, party) in PARTIES.into_iter().enumerate() {
@@ -362,9 +431,20 @@ impl Analysis {
             {
                 self.segments[side].push(span);
                 self.live.speech_end(party, span, out);
+                if let Some(feed) = &mut self.calls {
+                    feed.speech_end(party, span);
+                }
             }
         }
         self.live.advance(end, out);
+        self.advance_calls(end, true);
+    }
+
+    /// Ends the call: flushes the detectors (unless [`flush`](Analysis::flush) did),
+    /// closes open speech at the end of the audio, and computes every figure.
+    pub fn finish(mut self, out: &mut impl FnMut(LiveEvent)) -> CallResult {
+        self.flush(out);
+        let end = self.now;
         let th = Thresholds::from_config(&self.config);
         let metrics = engine::analyze(&self.segments[0], &self.segments[1], end, &self.paused, &th);
         let warnings = self.warnings();

@@ -45,7 +45,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// The dashboard over a recording, as if the call were live.
     #[command(
-        after_help = "Examples:\n  tacet replay call.wav\n  tacet replay call.wav --speed 4\n  tacet replay call.wav --no-ui --speed 50 --format json -o call.json\n  tacet replay call.wav --clips"
+        after_help = "Examples:\n  tacet replay call.wav\n  tacet replay call.wav --speed 4\n  tacet replay call.wav --no-ui --speed 50 --format json -o call.json\n  tacet replay call.wav --clips\n  tacet replay day.wav --split-calls --no-ui --speed 100"
     )]
     Replay(ReplayArgs),
     /// Print the speech segments the detector finds in one channel.
@@ -53,12 +53,14 @@ pub enum Command {
     /// One "start_s end_s" line per segment (seconds, 3 decimals), then "# cpu_s X".
     #[command(after_help = "Example:\n  tacet vad call.wav --channel 1")]
     Vad(VadArgs),
-    /// Time a live call: the rep's microphone and the far end (what the softphone plays).
+    /// Time your calls live: the rep's microphone and the far end (what the softphone plays).
     ///
-    /// Devices are named by their cpal id (see 'tacet devices') or a unique part of their
-    /// name. Default: the default microphone, and the monitor of the default output.
+    /// Runs across calls until you quit, and saves each call as its own session the moment
+    /// it ends (--no-split: one report for the whole session). Devices are named by their
+    /// cpal id (see 'tacet devices') or a unique part of their name. Default: the default
+    /// microphone, and the monitor of the default output.
     #[command(
-        after_help = "Examples:\n  tacet live\n  tacet live --mic alsa:mic --far alsa:farend\n  tacet live --mic 'USB Headset' --loopback\n  tacet live --stereo 'Scarlett' --rep-channel 0 --prospect-channel 1\n  tacet live --no-ui --duration 60 --format json -o call.json\n  tacet live --record --clips"
+        after_help = "Examples:\n  tacet live\n  tacet live --mic alsa:mic --far alsa:farend\n  tacet live --mic 'USB Headset' --loopback\n  tacet live --stereo 'Scarlett' --rep-channel 0 --prospect-channel 1\n  tacet live --no-split --no-ui --duration 60 --format json -o call.json\n  tacet live --record --clips"
     )]
     Live(LiveArgs),
     /// List audio hosts, microphones, outputs and far-end (monitor/loopback) candidates,
@@ -167,6 +169,12 @@ pub struct ReplayArgs {
     /// HTML -o report): both sides, from a few seconds before it to a few after.
     #[arg(long)]
     pub clips: bool,
+    /// The recording is a working day: split it into calls as live does (a side's speech
+    /// that the other side answers starts one; nobody speaking for call_end_silence_s ends
+    /// it) and save each call as its own session; -o still writes the whole recording's
+    /// report.
+    #[arg(long)]
+    pub split_calls: bool,
     /// Session options.
     #[command(flatten)]
     pub session: SessionArgs,
@@ -229,16 +237,20 @@ pub struct LiveArgs {
     /// in the saved report.html (and in an HTML -o report).
     #[arg(long)]
     pub clips: bool,
-    /// No dashboard: events as JSON lines on stdout; the report is saved as usual.
+    /// One report for the whole session, as for a single call: do not split what is heard
+    /// into calls (by default each call is saved as its own session the moment it ends).
+    #[arg(long)]
+    pub no_split: bool,
+    /// No dashboard: events as JSON lines on stdout; each call's report is saved as usual.
     #[arg(long)]
     pub no_ui: bool,
     /// Stop after this many seconds.
     #[arg(long, value_name = "S")]
     pub duration: Option<f64>,
-    /// Also write the final report in this format (with -o).
+    /// Also write the whole session's report in this format (with -o).
     #[arg(long, value_enum, requires = "output")]
     pub format: Option<Format>,
-    /// Also write the final report to this file.
+    /// Also write the whole session's report to this file (one report, calls or not).
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// At the end, print CPU seconds, wall seconds and peak resident memory on stderr.

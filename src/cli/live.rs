@@ -136,6 +136,7 @@ pub fn run(config: &Config, args: LiveArgs, data: &std::path::Path) -> Result<()
             duration_s: args.duration,
             output,
             clips: args.clips.then_some(ClipsFrom::Recording),
+            split: !args.no_split,
         },
     );
     if args.stats {

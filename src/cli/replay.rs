@@ -1,5 +1,6 @@
 //! `tacet demo` and `tacet replay`: a recording played through the session (dashboard or
-//! JSON lines) as if the call were live, saved like a live session.
+//! JSON lines) as if the call were live, saved like a live session; with `--split-calls` a
+//! recorded working day, each call saved as its own session as `live` saves them.
 
 use std::path::Path;
 
@@ -41,6 +42,7 @@ pub fn run(config: &Config, args: &ReplayArgs, data: &Path) -> Result<(), Error>
     })?;
     let mut opts = session_options("replay", files.describe(), &args.session, data)?;
     opts.clips = args.clips.then(|| ClipsFrom::Files(files.clone()));
+    opts.split = args.split_calls;
     crate::cli::session::run(Box::new(source), config, opts)
 }
 
@@ -67,5 +69,6 @@ fn session_options(
         duration_s: None,
         output,
         clips: None,
+        split: false,
     })
 }

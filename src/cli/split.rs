@@ -28,6 +28,23 @@ fn call_names(input: &Path, format: Format, count: usize) -> Vec<String> {
         .collect()
 }
 
+/// A split call's one-line summary: where it starts in its source, how long it is, the
+/// rep's share of talk and its pauses (`from 0:30 for 4:05, rep share 41%, 6 pauses, 4
+/// held`). The same line for `analyze --split-calls`, `replay --split-calls` and `live`.
+pub fn call_line(report: &Report) -> String {
+    format!(
+        "from {} for {}, rep share {}, {} pauses, {} held",
+        clock(report.offset_s),
+        clock(report.duration_s),
+        report
+            .rep
+            .share_of_talk
+            .map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
+        report.pauses.len(),
+        report.held()
+    )
+}
+
 /// Splits the one recording of `inputs` into calls and writes a report per call into `dir`
 /// in `format`, and `summary.csv` with a row per call. A recording with no call in it gets
 /// no report and no summary (it says so; not an error). With `clips`, each call's HTML
@@ -98,16 +115,7 @@ pub fn run(
         })?;
         let label = format!("{source} @ {:.1} s", report.offset_s);
         summary.push_str(&summary_row(&label, name, report));
-        println!(
-            "{name}: from {} for {}, rep share {}, {} pauses",
-            clock(report.offset_s),
-            clock(report.duration_s),
-            report
-                .rep
-                .share_of_talk
-                .map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
-            report.pauses.len()
-        );
+        println!("{name}: {}", call_line(report));
     }
     write_atomic(&dir.join("summary.csv"), summary.as_bytes())?;
     println!("{} calls; reports in {}", calls.len(), dir.display());

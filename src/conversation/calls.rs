@@ -104,21 +104,40 @@ impl CallSplitter {
     }
 
     /// Both sides are decided up to `now`: ends the open call once nobody has spoken for the
-    /// end silence.
+    /// end silence. Outside a call, speech that no answer can reach any more (it started
+    /// more than the start window before `now`) is forgotten.
     pub fn advance(&mut self, now: Samples, out: &mut impl FnMut(CallEvent)) {
-        let (Some(start), Some(last_end)) = (self.call_start, self.last_end) else {
+        let Some(start) = self.call_start else {
+            let horizon = now.saturating_sub(self.rule.start_window);
+            for starts in &mut self.recent {
+                starts.retain(|&s| s >= horizon);
+            }
+            return;
+        };
+        let Some(last_end) = self.last_end else {
             return;
         };
         if self.speaking.iter().any(Option::is_some) || last_end < start {
             return;
         }
         if now.saturating_sub(last_end) >= self.rule.end_silence {
-            self.close(
-                start,
-                last_end + self.rule.pause_min.min(now - last_end),
-                out,
-            );
+            self.close(start, last_end + self.trailing(), out);
         }
+    }
+
+    /// The trailing silence a call keeps after its last speech: `pause_min`, or the end
+    /// silence if that is shorter (so the end never depends on when the close is seen).
+    fn trailing(&self) -> Samples {
+        self.rule.pause_min.min(self.rule.end_silence)
+    }
+
+    /// The earliest time a call that is not open yet could still start at: the first
+    /// recent speech an answer could reach, else `now`.
+    fn earliest_start(&self, now: Samples) -> Samples {
+        self.recent
+            .iter()
+            .filter_map(|starts| starts.first().copied())
+            .fold(now, Samples::min)
     }
 
     /// The stream ended at `stream_end`: a call still open ends there (with its speech cut
@@ -131,7 +150,7 @@ impl CallSplitter {
             stream_end
         } else {
             let last = self.last_end.unwrap_or(start).max(start);
-            (last + self.rule.pause_min).min(stream_end)
+            (last + self.trailing()).min(stream_end)
         };
         self.close(start, end.max(start), out);
     }
@@ -143,36 +162,136 @@ impl CallSplitter {
     }
 }
 
-/// The calls in a finished recording: both parties' bridged segments (each party's in time
-/// order) run through `CallSplitter`.
-pub fn find_calls(segments: [&[Span]; 2], stream_end: Samples, rule: CallRule) -> Vec<Span> {
-    // Every start and end, in time order; at equal times ends first, so that a segment
-    // that ends where another begins leaves no one speaking in between.
-    let mut edges: Vec<(Samples, bool, Party, Span)> = Vec::new();
-    for (party, spans) in [(Party::Rep, segments[0]), (Party::Prospect, segments[1])] {
-        for &span in spans {
-            edges.push((span.start, true, party, span));
-            edges.push((span.end, false, party, span));
+/// One speech edge waiting for its turn: (time, is a start, party, the segment).
+type PendingEdge = (Samples, bool, Party, Span);
+
+/// The call splitter fed as the analysis decides: speech starts and ends arrive a little
+/// late and out of time order between the parties (each side's detector decides on its
+/// own, and an end is only known once the bridging gap has passed), so they wait here
+/// until both sides are decided past them, and then go to the [`CallSplitter`] in time
+/// order, exactly as [`find_calls`] gives them over a finished recording. The live split
+/// and the offline split are the one state machine fed the same way.
+#[derive(Debug, Clone)]
+pub struct CallFeed {
+    splitter: CallSplitter,
+    /// Edges reported but not yet given to the splitter.
+    pending: Vec<PendingEdge>,
+    /// Both sides are decided up to here.
+    decided: Samples,
+}
+
+impl CallFeed {
+    /// A feed with no call open.
+    pub fn new(rule: CallRule) -> CallFeed {
+        CallFeed {
+            splitter: CallSplitter::new(rule),
+            pending: Vec::new(),
+            decided: 0,
         }
     }
-    edges.sort_by_key(|&(t, is_start, party, _)| (t, is_start, party.index()));
-    let mut splitter = CallSplitter::new(rule);
+
+    /// The rule it splits by.
+    pub fn rule(&self) -> CallRule {
+        self.splitter.rule
+    }
+
+    /// Where the open call started, if one is open (as of the decided time).
+    pub fn call_start(&self) -> Option<Samples> {
+        self.splitter.call_start()
+    }
+
+    /// `party`'s (bridged) speech starts at `t`.
+    pub fn speech_start(&mut self, party: Party, t: Samples) {
+        self.pending.push((t, true, party, Span::new(t, t)));
+    }
+
+    /// `party`'s (bridged) speech `span` has ended.
+    pub fn speech_end(&mut self, party: Party, span: Span) {
+        self.pending.push((span.end, false, party, span));
+    }
+
+    /// Every speech start before `decided` has been reported (an end may come later, by
+    /// less than the end silence: the bridging gap): gives the splitter, in time order, the
+    /// edges up to there (each preceded by the time it happened), then the time.
+    pub fn advance(&mut self, decided: Samples, out: &mut impl FnMut(CallEvent)) {
+        self.decided = self.decided.max(decided);
+        self.release(Some(self.decided), out);
+        self.splitter.advance(self.decided, out);
+    }
+
+    /// The stream ended at `stream_end`: every edge left goes to the splitter, and a call
+    /// still open ends.
+    pub fn finish(&mut self, stream_end: Samples, out: &mut impl FnMut(CallEvent)) {
+        self.release(None, out);
+        self.decided = self.decided.max(stream_end);
+        self.splitter.advance(stream_end, out);
+        self.splitter.finish(stream_end, out);
+    }
+
+    fn release(&mut self, until: Option<Samples>, out: &mut impl FnMut(CallEvent)) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // At equal times ends first, so that a segment that ends where another begins
+        // leaves no one speaking in between.
+        self.pending
+            .sort_by_key(|&(t, is_start, party, _)| (t, is_start, party.index()));
+        let due = until.map_or(self.pending.len(), |limit| {
+            self.pending.partition_point(|&(t, ..)| t <= limit)
+        });
+        for (t, is_start, party, span) in self.pending.drain(..due) {
+            self.splitter.advance(t, out);
+            if is_start {
+                self.splitter.speech_start(party, t, out);
+            } else {
+                self.splitter.speech_end(party, span);
+            }
+        }
+    }
+
+    /// While a call is open: audio before this time is certainly part of it, whenever it
+    /// ends. (Not closed at the decided time means someone spoke less than the end
+    /// silence before it, or is speaking; the call's end comes after that speech.) `None`
+    /// outside a call.
+    pub fn in_call_until(&self) -> Option<Samples> {
+        self.splitter.call_start()?;
+        Some(self.decided.saturating_sub(self.splitter.rule.end_silence))
+    }
+
+    /// Outside a call: the earliest time a call could still turn out to start at (the
+    /// first speech an answer could still reach); audio before it belongs to no call.
+    /// Inside a call: where it started.
+    pub fn keep_from(&self) -> Samples {
+        if let Some(start) = self.splitter.call_start() {
+            return start;
+        }
+        let queued = self
+            .pending
+            .iter()
+            .filter(|&&(_, is_start, ..)| is_start)
+            .map(|&(t, ..)| t)
+            .min()
+            .unwrap_or(self.decided);
+        self.splitter.earliest_start(self.decided).min(queued)
+    }
+}
+
+/// The calls in a finished recording: both parties' bridged segments (each party's in time
+/// order) run through the [`CallFeed`], as the live split runs them.
+pub fn find_calls(segments: [&[Span]; 2], stream_end: Samples, rule: CallRule) -> Vec<Span> {
+    let mut feed = CallFeed::new(rule);
+    for (party, spans) in [(Party::Rep, segments[0]), (Party::Prospect, segments[1])] {
+        for &span in spans {
+            feed.speech_start(party, span.start);
+            feed.speech_end(party, span);
+        }
+    }
     let mut calls = Vec::new();
-    let mut out = |e: CallEvent| {
+    feed.finish(stream_end, &mut |e: CallEvent| {
         if let CallEvent::Ended(span) = e {
             calls.push(span);
         }
-    };
-    for (t, is_start, party, span) in edges {
-        splitter.advance(t, &mut out);
-        if is_start {
-            splitter.speech_start(party, t, &mut out);
-        } else {
-            splitter.speech_end(party, span);
-        }
-    }
-    splitter.advance(stream_end, &mut out);
-    splitter.finish(stream_end, &mut out);
+    });
     calls
 }
 
@@ -284,6 +403,158 @@ mod tests {
             vec![CallEvent::Started(10), CallEvent::Ended(Span::new(10, 31))]
         );
         assert_eq!(s.call_start(), None);
+    }
+
+    /// Tiny deterministic generator for the property below.
+    fn lcg(x: &mut u64) -> u64 {
+        *x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *x >> 33
+    }
+
+    /// Alternating speech and gaps of random lengths for one side (gaps sometimes long).
+    fn random_side(seed: u64, end: u64) -> Vec<Span> {
+        let mut x = seed;
+        let mut t = lcg(&mut x) % 30;
+        let mut v = Vec::new();
+        while t < end {
+            let len = 1 + lcg(&mut x) % 8;
+            let e = (t + len).min(end);
+            v.push(Span::new(t, e));
+            let gap = if lcg(&mut x).is_multiple_of(5) {
+                30 + lcg(&mut x) % 80
+            } else {
+                1 + lcg(&mut x) % 12
+            };
+            t = e + gap;
+        }
+        v
+    }
+
+    /// Feeds both sides as the analysis reports them: the rep's starts `rep_lag` after they
+    /// happen and the prospect's `pro_lag`, each end `end_lag` later still (the bridging
+    /// gap), advancing every `step` to the time both sides are decided to.
+    fn live_calls(
+        sides: [&[Span]; 2],
+        end: u64,
+        lags: [u64; 2],
+        end_lag: u64,
+        step: u64,
+    ) -> Vec<(u64, u64)> {
+        let mut reports: Vec<(u64, bool, Party, Span)> = Vec::new();
+        for (party, spans) in [(Party::Rep, sides[0]), (Party::Prospect, sides[1])] {
+            let lag = lags[party.index()];
+            for (k, &span) in spans.iter().enumerate() {
+                reports.push((span.start + lag, true, party, span));
+                // The bridging closes a segment at the latest when the next one starts.
+                let next = spans.get(k + 1).map_or(u64::MAX, |n| n.start + lag);
+                reports.push(((span.end + lag + end_lag).min(next), false, party, span));
+            }
+        }
+        // At equal times ends first (a segment closes before the next one opens).
+        reports.sort_by_key(|r| (r.0, r.1));
+        let mut feed = CallFeed::new(RULE);
+        let mut calls = Vec::new();
+        let mut out = |e: CallEvent| {
+            if let CallEvent::Ended(span) = e {
+                calls.push((span.start, span.end));
+            }
+        };
+        let mut i = 0;
+        let mut now = 0;
+        let slowest = lags[0].max(lags[1]);
+        while now < end {
+            now = (now + step).min(end);
+            while i < reports.len() && reports[i].0 <= now {
+                let (_, is_start, party, span) = reports[i];
+                if is_start {
+                    feed.speech_start(party, span.start);
+                } else {
+                    feed.speech_end(party, span);
+                }
+                i += 1;
+            }
+            feed.advance(now.saturating_sub(slowest), &mut out);
+            if let Some(until) = feed.in_call_until() {
+                // Audio before it is in the open call, whatever happens next.
+                assert!(until <= now);
+            }
+        }
+        for &(_, is_start, party, span) in &reports[i..] {
+            if is_start {
+                feed.speech_start(party, span.start);
+            } else {
+                feed.speech_end(party, span);
+            }
+        }
+        feed.finish(end, &mut out);
+        calls
+    }
+
+    /// The live split, fed late and out of order between the sides, finds exactly the calls
+    /// of the offline split; and what it said was certainly inside a call is.
+    #[test]
+    fn the_live_feed_finds_the_calls_of_the_offline_split() {
+        let end = 3_000;
+        let mut found = 0;
+        for seed in 0..200 {
+            let rep = random_side(seed * 2 + 1, end);
+            let pro = random_side(seed * 2 + 2, end);
+            let offline: Vec<(u64, u64)> = find_calls([&rep, &pro], end, RULE)
+                .into_iter()
+                .map(|s| (s.start, s.end))
+                .collect();
+            found += offline.len();
+            for (lags, end_lag, step) in [([0, 0], 0, 1), ([2, 0], 3, 1), ([0, 4], 2, 3)] {
+                let live = live_calls([&rep, &pro], end, lags, end_lag, step);
+                assert_eq!(live, offline, "seed {seed}, lags {lags:?}");
+            }
+        }
+        assert!(found > 200, "the days hold calls: {found}");
+    }
+
+    #[test]
+    fn inside_a_call_audio_older_than_the_end_silence_is_certainly_part_of_it() {
+        let mut feed = CallFeed::new(RULE);
+        let mut events = Vec::new();
+        let mut out = |e| events.push(e);
+        feed.speech_start(Party::Rep, 10);
+        feed.speech_end(Party::Rep, Span::new(10, 12));
+        feed.advance(14, &mut out);
+        // One-sided so far: a call could still start at 10.
+        assert_eq!(feed.in_call_until(), None);
+        assert_eq!(feed.keep_from(), 10);
+        feed.speech_start(Party::Prospect, 15);
+        feed.advance(16, &mut out);
+        assert_eq!(feed.call_start(), Some(10));
+        assert_eq!(feed.keep_from(), 10);
+        feed.speech_end(Party::Prospect, Span::new(15, 20));
+        feed.advance(60, &mut out);
+        assert_eq!(feed.in_call_until(), Some(15));
+        feed.advance(65, &mut out);
+        assert_eq!(
+            events,
+            vec![CallEvent::Started(10), CallEvent::Ended(Span::new(10, 21))]
+        );
+        assert_eq!(feed.in_call_until(), None);
+    }
+
+    #[test]
+    fn unanswered_speech_is_let_go_once_no_answer_can_reach_it() {
+        let mut feed = CallFeed::new(RULE);
+        let mut out = |_| {};
+        feed.speech_start(Party::Rep, 10);
+        feed.speech_end(Party::Rep, Span::new(10, 12));
+        feed.advance(25, &mut out);
+        assert_eq!(feed.keep_from(), 10);
+        feed.advance(31, &mut out);
+        assert_eq!(feed.keep_from(), 31);
+        // A start reported but not yet decided on is kept too.
+        feed.speech_start(Party::Prospect, 40);
+        assert_eq!(feed.keep_from(), 31);
+        feed.advance(45, &mut out);
+        assert_eq!(feed.keep_from(), 40);
     }
 
     #[test]

@@ -97,6 +97,24 @@ pub enum LiveEvent {
         /// A question that hands the buyer the wheel.
         question: String,
     },
+    /// A call began (a working day split into calls): reported once the other side
+    /// answered, so up to `call_start_window_s` after the time it names.
+    CallStart {
+        /// The call's number in the session, from 1.
+        call: usize,
+        /// Where it starts (the whole frame holding its first speech).
+        start_s: f64,
+    },
+    /// A call ended (nobody spoke for `call_end_silence_s`, or the session ended): its
+    /// report is ready to be saved.
+    CallEnd {
+        /// The call's number in the session, from 1.
+        call: usize,
+        /// Where it started.
+        start_s: f64,
+        /// Where it ended.
+        end_s: f64,
+    },
 }
 
 /// Live tracker thresholds, in samples: the engine's, and the monologue cue's.
@@ -167,6 +185,43 @@ impl LiveTracker {
             monologue_cued_turn: None,
             paused: Vec::new(),
             paused_since: None,
+        }
+    }
+
+    /// A call has ended: forgets everything about it (floor, silence, turns, pending
+    /// checks, the monologue cooldown), so nothing of it carries into what comes next: the
+    /// silence after it is no pause of the next call, and the next call's first speech
+    /// takes the floor afresh. Speech already going on is kept (it belongs to what comes
+    /// next), and so are a paused stretch still open and the turn of the questions.
+    pub fn new_call(&mut self) {
+        let open = self.open;
+        let fresh = LiveTracker {
+            limits: self.limits.clone(),
+            questions: std::mem::take(&mut self.questions),
+            next_question: self.next_question,
+            open: [None, None],
+            last_end: [None, None],
+            last_span: [None, None],
+            floor: None,
+            turn_start: 0,
+            candidate: None,
+            interrupt_check: [None, None],
+            silence_start: None,
+            pause_opened: false,
+            any_speech: false,
+            last_monologue_cue: None,
+            monologue_cued_turn: None,
+            paused: Vec::new(),
+            paused_since: self.paused_since,
+        };
+        *self = fresh;
+        let mut going_on: Vec<(Samples, Party)> = [Party::Rep, Party::Prospect]
+            .into_iter()
+            .filter_map(|p| open[p.index()].map(|t| (t, p)))
+            .collect();
+        going_on.sort_by_key(|&(t, p)| (t, p.index()));
+        for (t, party) in going_on {
+            self.speech_start(party, t, &mut |_| {});
         }
     }
 
@@ -597,6 +652,31 @@ mod tests {
             party: Party::Rep,
             t_s: 2.0
         }));
+    }
+
+    /// After a call's end, the silence that followed it is no pause of the next call, and
+    /// the next call's first speech takes the floor afresh.
+    #[test]
+    fn a_new_call_forgets_the_last_ones_silence_and_floor() {
+        let mut t = LiveTracker::new(&Config::default());
+        let mut ev = Vec::new();
+        let mut o = |e| ev.push(e);
+        t.speech_start(Party::Rep, 0, &mut o);
+        t.speech_end(Party::Rep, Span::new(0, 3 * SR), &mut o);
+        t.advance(50 * SR, &mut o);
+        t.new_call();
+        assert_eq!(t.floor(), None);
+        assert_eq!(t.silence_start(), None);
+        ev.clear();
+        let mut o = |e| ev.push(e);
+        t.speech_start(Party::Prospect, 100 * SR, &mut o);
+        assert_eq!(closed(&ev), []);
+        assert!(!ev.iter().any(|e| matches!(e, LiveEvent::SilenceEnd { .. })));
+        assert_eq!(t.floor(), Some(Party::Prospect));
+        // Speech going on when the call ended is kept.
+        t.new_call();
+        assert_eq!(t.speaking_since(Party::Prospect), Some(100 * SR));
+        assert_eq!(t.floor(), Some(Party::Prospect));
     }
 
     #[test]

@@ -1,24 +1,30 @@
 //! A running session: a frame source analysed on its own thread ("analysis"), events and
 //! snapshots sent to whoever shows them (dashboard or JSON lines) without ever blocking the
 //! analysis, controls coming back (pause, mark, stop), an optional recorder thread, and the
-//! report saved at the end whatever ended the session.
+//! report saved at the end whatever ended the session. A working day is also cut into
+//! calls as it is heard (`split`), each handed over the moment it ends.
 
+pub mod recorder;
+pub mod split;
 pub mod store;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
 
 use crate::analysis::{Analysis, CallResult, Levels, Silent};
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
+use crate::conversation::calls::CallRule;
 use crate::error::Error;
+use crate::session::recorder::Recorder;
+use crate::session::split::{Cutter, DaySoFar, FinishedCall};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Party, Samples};
 
 /// Frames between two snapshots (5 x 10 ms).
@@ -49,6 +55,15 @@ pub enum Control {
     Stop,
 }
 
+/// Where a session split into calls stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallsView {
+    /// Where the call being heard started; `None` between calls.
+    pub call_start: Option<Samples>,
+    /// The calls ended so far.
+    pub day: DaySoFar,
+}
+
 /// The state the dashboard draws, published every few frames.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapshot {
@@ -66,9 +81,10 @@ pub struct Snapshot {
     pub silence_touches_paused: bool,
     /// Start of the floor holder's turn.
     pub turn_start: Option<Samples>,
-    /// Talk so far per side, whole call.
+    /// Talk so far per side, whole call (split into calls: the call being heard, nothing
+    /// between calls).
     pub talk_total: [Samples; 2],
-    /// Talk per side in the recent window.
+    /// Talk per side in the recent window (split into calls: within the call being heard).
     pub talk_recent: [Samples; 2],
     /// Audio lost per side.
     pub dropped: [u64; 2],
@@ -79,6 +95,8 @@ pub struct Snapshot {
     pub paused: bool,
     /// Marks so far.
     pub marks: usize,
+    /// When the session is split into calls: the call being heard and the day so far.
+    pub calls: Option<CallsView>,
 }
 
 /// What the analysis thread sends.
@@ -109,6 +127,9 @@ pub struct SessionHandle {
     pub messages: Receiver<SessionMsg>,
     /// Controls to the analysis.
     pub control: Sender<Control>,
+    /// Each call of a session split into calls, the moment it ends (nothing otherwise);
+    /// closed when the analysis ends.
+    pub calls: Receiver<FinishedCall>,
     join: JoinHandle<Outcome>,
 }
 
@@ -135,7 +156,8 @@ impl SessionHandle {
 pub struct SessionOptions {
     /// Reading speed.
     pub pacing: Pacing,
-    /// Write both sides, as analysed, to this stereo WAV (rep on channel 0).
+    /// Write both sides, as analysed, to this stereo WAV (rep on channel 0); split into
+    /// calls, each call to its own WAV beside it (`-call01`, `-call02`... added to its name).
     pub record: Option<PathBuf>,
     /// Stop after this much audio.
     pub max_duration: Option<Samples>,
@@ -144,113 +166,40 @@ pub struct SessionOptions {
     /// Send a [`Snapshot`] every 50 ms of audio (for the dashboard; without one nobody
     /// reads them).
     pub snapshots: bool,
+    /// Split what is heard into calls (a working day), each handed over on
+    /// [`SessionHandle::calls`] the moment it ends.
+    pub split: bool,
 }
 
-/// The recorder thread: one stereo WAV of the frames exactly as analysed.
-struct Recorder {
-    frames: Sender<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>,
-    pool: Receiver<Box<[f32; 2 * FRAME_LEN_SAMPLES]>>,
-    join: JoinHandle<Result<(), String>>,
-}
-
-impl Recorder {
-    fn start(path: &Path) -> Result<Recorder, Error> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Output {
-                path: dir.display().to_string(),
-                what: e.to_string(),
-            })?;
-        }
-        let file = crate::platform::files::create_private(path).map_err(|e| Error::Output {
-            path: path.display().to_string(),
-            what: e.to_string(),
-        })?;
-        let spec = hound::WavSpec {
-            channels: 2,
-            sample_rate: ANALYSIS_RATE_HZ,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut writer =
-            hound::WavWriter::new(std::io::BufWriter::new(file), spec).map_err(|e| {
-                Error::Output {
-                    path: path.display().to_string(),
-                    what: e.to_string(),
-                }
-            })?;
-        let (tx, rx) = bounded::<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>(256);
-        let (pool_tx, pool_rx) = bounded(256);
-        for _ in 0..64 {
-            let _ = pool_tx.try_send(Box::new([0.0; 2 * FRAME_LEN_SAMPLES]));
-        }
-        let name = path.display().to_string();
-        let join = std::thread::Builder::new()
-            .name("recorder".into())
-            .spawn(move || {
-                let mut failed = None;
-                while let Ok(Some((frame, valid))) = rx.recv() {
-                    if failed.is_none() {
-                        for &v in &frame[..2 * valid] {
-                            if let Err(e) = writer.write_sample(v) {
-                                failed = Some(e.to_string());
-                                break;
-                            }
-                        }
-                    }
-                    let _ = pool_tx.try_send(frame);
-                }
-                let fin = writer.finalize().map_err(|e| e.to_string());
-                match (failed, fin) {
-                    (Some(e), _) | (None, Err(e)) => Err(format!("recording '{name}': {e}")),
-                    _ => Ok(()),
-                }
-            })
-            .map_err(|e| Error::Other(format!("cannot start the recorder: {e}")))?;
-        Ok(Recorder {
-            frames: tx,
-            pool: pool_rx,
-            join,
-        })
-    }
-
-    fn push(&self, rep: &[f32], prospect: &[f32], valid: usize) {
-        let mut frame = self
-            .pool
-            .try_recv()
-            .unwrap_or_else(|_| Box::new([0.0; 2 * FRAME_LEN_SAMPLES]));
-        for i in 0..valid {
-            frame[2 * i] = rep[i];
-            frame[2 * i + 1] = prospect[i];
-        }
-        // The recorder writes only the valid part (a partial frame ends a recording).
-        let _ = self.frames.send(Some((frame, valid)));
-    }
-
-    fn finish(self) -> Result<(), String> {
-        let _ = self.frames.send(None);
-        self.join
-            .join()
-            .map_err(|_| "the recorder thread failed".to_string())?
-    }
-}
-
-fn talk_recent(analysis: &Analysis, window: Samples) -> ([Samples; 2], [Samples; 2]) {
+/// Talk per side since `since` and in the recent window after it, up to now.
+fn talk_since(
+    analysis: &Analysis,
+    window: Samples,
+    since: Samples,
+) -> ([Samples; 2], [Samples; 2]) {
     let now = analysis.now();
-    let from = now.saturating_sub(window);
+    let from = now.saturating_sub(window).max(since);
     let mut total = [0; 2];
     let mut recent = [0; 2];
+    let within =
+        |s: &crate::timeline::Span, from: Samples| s.end.min(now).saturating_sub(s.start.max(from));
     for (side, party) in [Party::Rep, Party::Prospect].into_iter().enumerate() {
         let segs = analysis.segments(side);
-        total[side] = segs.iter().map(|s| s.len()).sum();
+        total[side] = segs
+            .iter()
+            .rev()
+            .take_while(|s| s.end > since)
+            .map(|s| within(s, since))
+            .sum();
         recent[side] = segs
             .iter()
             .rev()
             .take_while(|s| s.end > from)
-            .map(|s| s.end.min(now).saturating_sub(s.start.max(from)))
+            .map(|s| within(s, from))
             .sum();
-        if let Some(since) = analysis.speaking_since(party) {
-            total[side] += now.saturating_sub(since);
-            recent[side] += now.saturating_sub(since.max(from));
+        if let Some(start) = analysis.speaking_since(party) {
+            total[side] += now.saturating_sub(start.max(since));
+            recent[side] += now.saturating_sub(start.max(from));
         }
     }
     (total, recent)
@@ -262,9 +211,15 @@ fn snapshot(
     no_signal: Samples,
     dropped: [u64; 2],
     marks: usize,
+    calls: Option<CallsView>,
 ) -> Snapshot {
     let live = analysis.live();
-    let (talk_total, talk_recent) = talk_recent(analysis, window);
+    // Split into calls, the talk shares are the call's own; between calls there is none.
+    let since = match calls {
+        None => 0,
+        Some(view) => view.call_start.unwrap_or_else(|| analysis.now()),
+    };
+    let (talk_total, talk_recent) = talk_since(analysis, window, since);
     Snapshot {
         now: analysis.now(),
         levels: analysis.levels(),
@@ -282,6 +237,7 @@ fn snapshot(
         silent: analysis.silent_sides(no_signal),
         paused: analysis.is_paused(),
         marks,
+        calls,
     }
 }
 
@@ -296,7 +252,28 @@ pub fn spawn(
 ) -> Result<SessionHandle, Error> {
     let (msg_tx, msg_rx) = bounded::<SessionMsg>(EVENT_CAPACITY);
     let (ctl_tx, ctl_rx) = bounded::<Control>(64);
-    let recorder = options.record.as_deref().map(Recorder::start).transpose()?;
+    let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
+    let recorder = if options.split {
+        // Each call is recorded when it starts: the folder must be there (and writable)
+        // from the start, as a session's own recording must.
+        if let Some(dir) = options
+            .record
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+                path: dir.display().to_string(),
+                what: e.to_string(),
+            })?;
+        }
+        None
+    } else {
+        options.record.as_deref().map(Recorder::start).transpose()?
+    };
+    let cutter = options
+        .split
+        .then(|| Cutter::new(config, options.record.clone(), calls_tx));
     let config = config.clone();
     let join = std::thread::Builder::new()
         .name("analysis".into())
@@ -305,7 +282,14 @@ pub fn spawn(
             let mut send = |m: SessionMsg| {
                 let _ = msg_tx.try_send(m);
             };
-            let outcome = drive(&mut *source, &config, options, recorder, &mut send, &ctl_rx);
+            let outcome = drive(
+                &mut *source,
+                &config,
+                options,
+                Outputs { recorder, cutter },
+                &mut send,
+                &ctl_rx,
+            );
             // Closing a device can wait on its driver or sound server, which may be the very
             // thing that stalled: it is closed on a thread of its own, which neither the
             // report nor the end of the process waits for.
@@ -318,6 +302,7 @@ pub fn spawn(
     Ok(SessionHandle {
         messages: msg_rx,
         control: ctl_tx,
+        calls: calls_rx,
         join,
     })
 }
@@ -340,6 +325,7 @@ pub fn run_to_end(
         max_duration: None,
         stop_flag: Arc::new(AtomicBool::new(false)),
         snapshots: false,
+        split: false,
     };
     let mut send = |m: SessionMsg| {
         if let SessionMsg::Event(e) = m {
@@ -350,7 +336,10 @@ pub fn run_to_end(
         source,
         config,
         options,
-        None,
+        Outputs {
+            recorder: None,
+            cutter: None,
+        },
         &mut send,
         &crossbeam_channel::never(),
     );
@@ -360,17 +349,31 @@ pub fn run_to_end(
     }
 }
 
+/// What a session writes besides its events: the recording, and the calls cut out of it.
+struct Outputs {
+    recorder: Option<Recorder>,
+    cutter: Option<Cutter>,
+}
+
 /// The one driver loop of `analyze`, `replay`, `demo` and `live`: frames from the source,
-/// controls applied between frames, events and snapshots to `send`, paced if asked.
+/// controls applied between frames, events and snapshots to `send`, paced if asked; split
+/// into calls, each call's frames to its own analysis, handed over when it ends.
 fn drive(
     source: &mut dyn FrameSource,
     config: &Config,
     options: SessionOptions,
-    recorder: Option<Recorder>,
+    outputs: Outputs,
     send: &mut impl FnMut(SessionMsg),
     controls: &Receiver<Control>,
 ) -> Outcome {
+    let Outputs {
+        recorder,
+        mut cutter,
+    } = outputs;
     let mut analysis = Analysis::new(config);
+    if cutter.is_some() {
+        analysis.split_calls(CallRule::from_config(config));
+    }
     let window = crate::timeline::s_to_samples(config.recent_window_s);
     let no_signal = crate::timeline::s_to_samples(config.no_signal_s);
     let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
@@ -388,6 +391,9 @@ fn drive(
                 Ok(Control::Stop) | Err(TryRecvError::Disconnected) => break 'frames,
                 Ok(Control::Mark) => {
                     analysis.mark();
+                    if let Some(c) = &mut cutter {
+                        c.mark();
+                    }
                     marks += 1;
                 }
                 Ok(Control::SetPaused(p)) => analysis.set_paused(p),
@@ -421,9 +427,15 @@ fn drive(
             r.push(&rep, &prospect, fill.valid_samples);
         }
         let pushed = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(c) = &mut cutter {
+                c.push(&rep, &prospect, fill.valid_samples, analysis.is_paused());
+            }
             analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |e| {
                 send(SessionMsg::Event(e))
             });
+            if let Some(c) = &mut cutter {
+                cut_calls(c, &mut analysis, source.dropped_samples(), &[], send);
+            }
         }));
         if pushed.is_err() {
             error = Some(Error::Crashed(
@@ -434,8 +446,12 @@ fn drive(
         frames += 1;
         if options.snapshots && frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
+            let calls = cutter.as_ref().map(|c| CallsView {
+                call_start: c.call_start(),
+                day: c.day(),
+            });
             send(SessionMsg::Snapshot(snapshot(
-                &analysis, window, no_signal, dropped, marks,
+                &analysis, window, no_signal, dropped, marks, calls,
             )));
         }
         if let Pacing::RealTime { speed } = options.pacing {
@@ -448,8 +464,16 @@ fn drive(
             }
         }
     }
-    analysis.set_dropped(source.dropped_samples());
+    let dropped = source.dropped_samples();
+    analysis.set_dropped(dropped);
+    let source_warnings = source.warnings();
     let mut result = match catch_unwind(AssertUnwindSafe(|| {
+        // The end of the audio first: it ends the call still open, which is saved with
+        // what the source says of the end (a stalled device).
+        analysis.flush(&mut |e| send(SessionMsg::Event(e)));
+        if let Some(c) = &mut cutter {
+            cut_calls(c, &mut analysis, dropped, &source_warnings, send);
+        }
         analysis.finish(&mut |e| send(SessionMsg::Event(e)))
     })) {
         Ok(r) => r,
@@ -458,8 +482,14 @@ fn drive(
             CallResult::empty(config)
         }
     };
-    result.warnings.extend(source.warnings());
-    let recording = options.record.clone();
+    // Every call has been handed over: the receiver sees the end.
+    drop(cutter);
+    result.warnings.extend(source_warnings);
+    let recording = if options.split {
+        None
+    } else {
+        options.record.clone()
+    };
     if let Some(r) = recorder
         && let Err(e) = r.finish()
     {
@@ -476,6 +506,26 @@ fn drive(
         result,
         error,
         recording,
+    }
+}
+
+/// After a frame (or the end of the audio): the calls the analysis found started or ended
+/// go to the cutter, and the open call takes the frames now known to be part of it.
+fn cut_calls(
+    cutter: &mut Cutter,
+    analysis: &mut Analysis,
+    dropped: [u64; 2],
+    warnings: &[crate::warning::Warning],
+    send: &mut impl FnMut(SessionMsg),
+) {
+    let events = analysis.take_call_events();
+    if !events.is_empty() {
+        cutter.on_calls(events, dropped, warnings, &mut |e| {
+            send(SessionMsg::Event(e))
+        });
+    }
+    if let Some(feed) = analysis.calls() {
+        cutter.advance(feed.in_call_until(), feed.keep_from());
     }
 }
 
@@ -525,6 +575,7 @@ mod tests {
             max_duration: None,
             stop_flag: Arc::new(AtomicBool::new(false)),
             snapshots: true,
+            split: false,
         }
     }
 

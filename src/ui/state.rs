@@ -5,12 +5,17 @@
 //! Events that arrive after the latest snapshot are folded into it (who speaks, the silence
 //! in progress, the floor), so the "Now" line and the cue always read one and the same state:
 //! a pause the rep just broke is never shown as broken beside a "Silence" that still runs.
+//!
+//! A session split into calls (a working day) shows "between calls" and the day so far
+//! while no call is open, and the cues of one call never show in the next: each call
+//! boundary clears them, and cues about moments before the call being heard are dropped.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::analysis::Silent;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
+use crate::session::split::DaySoFar;
 use crate::session::{SessionMsg, Snapshot};
 use crate::timeline::{Party, Samples, s_to_samples, samples_to_s};
 
@@ -95,6 +100,11 @@ pub enum Cue {
     TalkShare {
         /// Rep share of talk in the recent window (0..1).
         share: f64,
+    },
+    /// No call is open (a session split into calls): the day so far, calmly.
+    BetweenCalls {
+        /// The calls ended so far.
+        day: DaySoFar,
     },
 }
 
@@ -205,12 +215,46 @@ impl UiState {
         self.marks_sent = self.marks_sent.max(snap.marks);
     }
 
+    /// Whether a moment at `t` belongs to the call being heard: always, unless the session
+    /// is split into calls; then only inside the open call.
+    fn in_this_call(&self, t: Samples) -> bool {
+        match self.snap.and_then(|s| s.calls) {
+            None => true,
+            Some(view) => view.call_start.is_some_and(|start| t >= start),
+        }
+    }
+
+    /// True between calls, in a session split into calls.
+    pub fn between_calls(&self) -> bool {
+        self.snap
+            .and_then(|s| s.calls)
+            .is_some_and(|view| view.call_start.is_none())
+    }
+
+    /// A call began or ended: what was on screen belonged to what came before.
+    fn clear_cues(&mut self) {
+        self.outcome = None;
+        self.interruption_until = None;
+        self.monologue = None;
+    }
+
     /// Folds one event. Who speaks, the silence and the floor are updated at once, before
     /// the next snapshot confirms them, so the whole dashboard shows the same moment.
     pub fn on_event(&mut self, event: &LiveEvent) {
         let now = self.now();
         self.fold_into_snapshot(event);
+        let moment = match event {
+            LiveEvent::PauseClose { start_s, .. } => Some(*start_s),
+            LiveEvent::Interruption { t_s, .. } => Some(*t_s),
+            LiveEvent::Monologue { start_s, .. } => Some(*start_s),
+            _ => None,
+        };
+        if moment.is_some_and(|t_s| !self.in_this_call(s_to_samples(t_s))) {
+            // About a moment before the call being heard (or between calls).
+            return;
+        }
         match event {
+            LiveEvent::CallStart { .. } | LiveEvent::CallEnd { .. } => self.clear_cues(),
             LiveEvent::PauseClose {
                 start_s,
                 end_s,
@@ -296,6 +340,19 @@ impl UiState {
                 if snap.silence_start == Some(s_to_samples(*start_s)) =>
             {
                 snap.silence_start = None;
+            }
+            LiveEvent::CallStart { start_s, .. } => {
+                if let Some(view) = snap.calls.as_mut() {
+                    view.call_start = Some(s_to_samples(*start_s));
+                }
+            }
+            LiveEvent::CallEnd { .. } => {
+                if let Some(view) = snap.calls.as_mut() {
+                    view.call_start = None;
+                }
+                // Nothing of the call just ended is coaching for what comes next.
+                snap.talk_total = [0, 0];
+                snap.talk_recent = [0, 0];
             }
             _ => {}
         }
@@ -483,11 +540,15 @@ impl UiState {
     }
 
     /// The hold cue, if a pause has reached `nudge_after_s` (audio time since the true end
-    /// of speech) and silence cues are on. A silence that touches paused analysis is no pause.
+    /// of speech) and silence cues are on. A silence that touches paused analysis is no pause,
+    /// nor is one that began before the call being heard.
     fn hold(&self) -> Option<Cue> {
         let s = self.snap?;
         let start = s.silence_start?;
         let after = s.floor?;
+        if !self.in_this_call(start) {
+            return None;
+        }
         if s.silence_touches_paused || s.speaking_since.iter().any(Option::is_some) {
             return None;
         }
@@ -500,10 +561,18 @@ impl UiState {
 
     /// The one cue to show now, by priority: hold (or a pause's outcome) > interruption >
     /// monologue > talk share (only while the rep has the floor and the prospect is not
-    /// speaking). None while paused.
+    /// speaking). None while paused; between calls, only the day so far.
     pub fn cue(&self) -> Option<Cue> {
         if self.paused() {
             return None;
+        }
+        if self.between_calls() {
+            let day = self
+                .snap
+                .and_then(|s| s.calls)
+                .map(|view| view.day)
+                .unwrap_or_default();
+            return Some(Cue::BetweenCalls { day });
         }
         let now = self.now();
         if self.silence_cues_on() {

@@ -16,7 +16,8 @@ use super::widgets::cue::CuePanel;
 use crate::analysis::{Levels, Silent};
 use crate::config::Config;
 use crate::conversation::LiveEvent;
-use crate::session::{SessionMsg, Snapshot};
+use crate::session::split::DaySoFar;
+use crate::session::{CallsView, SessionMsg, Snapshot};
 use crate::timeline::{Party, Samples, s_to_samples};
 
 fn at(s: f64) -> Samples {
@@ -42,6 +43,7 @@ fn snap(now_s: f64) -> Snapshot {
         silent: [None, None],
         paused: false,
         marks: 0,
+        calls: None,
     }
 }
 
@@ -441,6 +443,126 @@ fn the_hold_cue_is_big_digits_with_the_seconds_held() {
         "                                        ",
     ];
     assert_eq!(lines(&buf), expected);
+}
+
+/// A snapshot of a session split into calls: in the call that started at `call_start_s`, or
+/// between calls (`None`), with `calls` calls ended so far.
+fn in_day(base: Snapshot, call_start_s: Option<f64>, calls: usize) -> Snapshot {
+    Snapshot {
+        calls: Some(CallsView {
+            call_start: call_start_s.map(at),
+            day: DaySoFar {
+                calls,
+                held: 7,
+                broken: 3,
+                talk: [at(400.0), at(600.0)],
+                longest_monologue: at(72.0),
+            },
+        }),
+        ..base
+    }
+}
+
+#[test]
+fn between_calls_the_dashboard_says_so_and_shows_the_day_so_far() {
+    let mut s = state();
+    // A long silence after the last call: no hold cue, the day instead.
+    s.on_snapshot(&in_day(silence_after(Party::Rep, 100.0, 160.0), None, 2));
+    assert!(s.between_calls());
+    assert!(matches!(s.cue(), Some(Cue::BetweenCalls { day }) if day.calls == 2));
+    let text = screen(&s);
+    assert!(text.contains("Between calls"), "{text}");
+    assert!(
+        text.contains("So far: 2 calls, 7 of 10 pauses held"),
+        "{text}"
+    );
+    assert!(
+        text.contains("your share of talk 40%, longest monologue 1:12"),
+        "{text}"
+    );
+    assert!(!text.contains("Let them"), "{text}");
+    // Before the first call.
+    let mut first = state();
+    first.on_snapshot(&in_day(snap(3.0), None, 0));
+    assert!(screen(&first).contains("No call yet"), "{}", screen(&first));
+    // Not split: no such thing as between calls.
+    let mut whole = state();
+    whole.on_snapshot(&silence_after(Party::Rep, 100.0, 160.0));
+    assert!(!whole.between_calls());
+    assert!(matches!(whole.cue(), Some(Cue::Hold { .. })));
+}
+
+/// The cues of one call never show in the next: a call boundary clears what is up, and a
+/// pause, interruption or monologue that began before the call being heard is dropped.
+#[test]
+fn the_cues_of_one_call_never_leak_into_the_next() {
+    let mut s = state();
+    s.on_snapshot(&in_day(snap(50.0), Some(10.0), 0));
+    s.on_event(&LiveEvent::Interruption {
+        party: Party::Rep,
+        t_s: 49.5,
+    });
+    assert_eq!(s.cue(), Some(Cue::Interruption));
+    s.on_event(&LiveEvent::CallEnd {
+        call: 1,
+        start_s: 10.0,
+        end_s: 50.5,
+    });
+    assert!(s.between_calls());
+    s.on_event(&LiveEvent::CallStart {
+        call: 2,
+        start_s: 120.0,
+    });
+    s.on_snapshot(&in_day(snap(125.0), Some(120.0), 1));
+    assert_eq!(s.cue(), None, "the interruption of call 1 is gone");
+    // The silence that ran from call 1 into call 2 is not a pause of call 2.
+    s.on_event(&LiveEvent::PauseClose {
+        start_s: 50.0,
+        end_s: 120.0,
+        after: Some(Party::Rep),
+        broken_by: "rep".into(),
+        held: false,
+    });
+    assert_eq!(s.cue(), None);
+    s.on_snapshot(&in_day(
+        silence_after(Party::Rep, 60.0, 126.0),
+        Some(120.0),
+        1,
+    ));
+    assert_eq!(
+        s.cue(),
+        None,
+        "no hold cue for a silence from before the call"
+    );
+    // A pause of call 2 itself shows.
+    s.on_event(&LiveEvent::PauseClose {
+        start_s: 122.0,
+        end_s: 124.0,
+        after: Some(Party::Rep),
+        broken_by: "prospect".into(),
+        held: true,
+    });
+    assert!(matches!(s.cue(), Some(Cue::Outcome { .. })));
+    // Talk shares are the call's own: what the snapshot says, folded to none at its end.
+    s.on_snapshot(&in_day(
+        Snapshot {
+            floor: Some(Party::Rep),
+            speaking_since: [Some(at(126.0)), None],
+            talk_total: [at(90.0), at(20.0)],
+            talk_recent: [at(90.0), at(20.0)],
+            ..snap(140.0)
+        },
+        Some(120.0),
+        1,
+    ));
+    assert!(matches!(s.cue(), Some(Cue::TalkShare { .. })));
+    s.on_event(&LiveEvent::CallEnd {
+        call: 2,
+        start_s: 120.0,
+        end_s: 141.0,
+    });
+    assert_eq!(s.share_call(), None);
+    assert!(matches!(s.cue(), Some(Cue::BetweenCalls { .. })));
 }
 
 #[test]

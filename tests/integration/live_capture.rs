@@ -2,9 +2,10 @@
 //! fake devices of `.ci/audio-up.sh` gives the report `tacet analyze` gives for the same
 //! audio, the recording reproduces the live report (and `--clips` embeds the clips that
 //! analyze of the recording embeds), killing the sound server ends the session with exit
-//! code 4 after saving, and an overloaded machine loses no audio uncounted and keeps the
-//! timeline. Skipped (with a printed reason) where no sound server answers; a failure when
-//! CI=true.
+//! code 4 after saving, an overloaded machine loses no audio uncounted and keeps the
+//! timeline (these with `--no-split`: one report for the session), and a working day
+//! played through it is saved call by call, the last one at Ctrl-C. Skipped (with a
+//! printed reason) where no sound server answers; a failure when CI=true.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -230,6 +231,7 @@ fn live_capture_of_a_played_call_matches_analyze_and_its_recording() {
             "alsa:mic",
             "--far",
             "alsa:farend",
+            "--no-split",
             "--no-ui",
             "--duration",
             "60",
@@ -521,6 +523,7 @@ fn killing_the_sound_server_ends_the_session_with_exit_4_after_saving() {
             "pulseaudio:lossmic.monitor",
             "--far",
             "pulseaudio:lossfar.monitor",
+            "--no-split",
             "--no-ui",
             "--record",
             "--duration",
@@ -606,7 +609,7 @@ fn a_device_with_no_clock_ends_the_session_at_once_with_exit_4_and_a_warning() {
         let data = dir.path().join("data");
         let mut args = vec!["--data-dir", data.to_str().expect("path"), "live"];
         args.extend_from_slice(devices);
-        args.extend_from_slice(&["--no-ui", "--duration", "20"]);
+        args.extend_from_slice(&["--no-split", "--no-ui", "--duration", "20"]);
         let (child, seen, rx) = start_live(&args, &[("PULSE_SERVER", &server.server)]);
         let capturing = Instant::now();
         let (code, err) = finish(child, &rx, Duration::from_secs(20));
@@ -668,6 +671,7 @@ fn a_stalled_device_ends_the_session_within_2_s_with_exit_4_and_a_warning() {
             "alsa:stallmic",
             "--far",
             "alsa:steadyfar",
+            "--no-split",
             "--no-ui",
             "--record",
             "--duration",
@@ -743,6 +747,7 @@ fn signals_during_live_save_the_report_and_finalise_the_recording() {
                 "alsa:mic",
                 "--far",
                 "alsa:farend",
+                "--no-split",
                 "--no-ui",
                 "--record",
                 "--duration",
@@ -938,6 +943,7 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
             "pulseaudio:lossmic.monitor",
             "--far",
             "pulseaudio:lossfar.monitor",
+            "--no-split",
             "--no-ui",
             "--duration",
             "120",
@@ -1050,6 +1056,224 @@ fn live_audio_under_overload_loses_nothing_uncounted_and_keeps_the_timeline() {
         eprintln!(
             "{name}: {party}: dropped {dropped_s:.3} s, silent {silent_s:.3} s, played {:.3} s, duration {duration_s:.3} s of {wall_s:.3} s",
             p.end_s - p.start_s
+        );
+    }
+}
+
+/// A short working day for `tacet live`, at 16 kHz, for a configuration with
+/// `call_start_window_s = 8` and `call_end_silence_s = 5`: low noise throughout; at 0.5 s a
+/// call (the demo call's first 7.5 s: the rep from 0.5 s, the prospect answering at 6.1 s);
+/// at 14 s a video on the prospect's side only (3 s of the demo's prospect), which nobody
+/// answers; at 22.6 s the same call again. Returns the channels.
+fn short_day() -> Vec<Vec<f32>> {
+    let (demo, rate) = read_wav(&demo_wav());
+    assert_eq!(rate, 16_000);
+    let s = |t: f64| (t * 16_000.0) as usize;
+    let call = s(7.5);
+    let n = s(22.6) + call;
+    let mut chans = vec![
+        crate::split_calls::noise(n, 3),
+        crate::split_calls::noise(n, 4),
+    ];
+    for (c, ch) in chans.iter_mut().enumerate() {
+        for at in [s(0.5), s(22.6)] {
+            for (y, x) in ch[at..at + call].iter_mut().zip(&demo[c]) {
+                *y += x;
+            }
+        }
+    }
+    for (y, x) in chans[1][s(14.0)..s(17.0)]
+        .iter_mut()
+        .zip(&demo[1][s(6.0)..])
+    {
+        *y += x;
+    }
+    chans
+}
+
+/// The reports saved under `data/sessions`, by `offset_s`.
+fn saved_calls(data: &Path) -> Vec<Value> {
+    let Ok(dir) = std::fs::read_dir(data.join("sessions")) else {
+        return Vec::new();
+    };
+    let mut reports: Vec<Value> = dir
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path().join("report.json")).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect();
+    reports.sort_by(|a: &Value, b: &Value| {
+        a["offset_s"]
+            .as_f64()
+            .partial_cmp(&b["offset_s"].as_f64())
+            .expect("numbers")
+    });
+    reports
+}
+
+/// A working day through the sound server into `tacet live --no-ui`: the call, the video
+/// nobody answers and the second call give exactly two saved sessions. The first is saved
+/// the moment it ends (nobody spoke for `call_end_silence_s`), while the session goes on;
+/// the second is still going when Ctrl-C (SIGINT) comes, and is saved then. Each call
+/// starts at its first speech and ends a pause after its last (windows, not exact times),
+/// its recording holds exactly its frames (analysing it gives its report), and `-o` gets
+/// the whole session as one report.
+#[test]
+fn a_live_day_saves_each_call_when_it_ends_and_the_last_at_ctrl_c() {
+    let name = "a_live_day_saves_each_call_when_it_ends_and_the_last_at_ctrl_c";
+    if !sound_server(name) {
+        return;
+    }
+    let _live = live_audio_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chans = short_day();
+    let (rep, prospect) = (dir.path().join("rep.wav"), dir.path().join("prospect.wav"));
+    write_wav(&rep, &chans[..1], 16_000, 16, false);
+    write_wav(&prospect, &chans[1..], 16_000, 16, false);
+    let config = dir.path().join("day.toml");
+    std::fs::write(
+        &config,
+        "call_start_window_s = 8.0\ncall_end_silence_s = 5.0\n",
+    )
+    .expect("config");
+    let data = dir.path().join("data");
+    let whole = dir.path().join("whole.json");
+    let (mut child, seen, rx) = start_live(
+        &[
+            "--config",
+            config.to_str().expect("path"),
+            "--data-dir",
+            data.to_str().expect("path"),
+            "live",
+            "--mic",
+            "alsa:mic",
+            "--far",
+            "alsa:farend",
+            "--no-ui",
+            "--record",
+            "--duration",
+            "120",
+            "--format",
+            "json",
+            "-o",
+            whole.to_str().expect("path"),
+        ],
+        &[],
+    );
+    // Let both streams start delivering; where the audio lands on the session's clock is
+    // read back from the whole session's report.
+    std::thread::sleep(Duration::from_millis(1500));
+    let play = |dev: &str, file: &Path| {
+        Command::new("paplay")
+            .args(["-d", dev])
+            .arg(file)
+            .spawn()
+            .expect("paplay")
+    };
+    let played = Instant::now();
+    let mut a = play("mic_feed", &rep);
+    let mut b = play("softphone", &prospect);
+    // The first call ends 5 s after its last speech (at 8 s of the day): saved while the
+    // day goes on, before the second call starts.
+    let mut said = seen.clone();
+    let first_saved = loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                let done = line.starts_with("call 1: ");
+                said.push(line);
+                if done {
+                    break played.elapsed().as_secs_f64();
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => panic!("tacet ended: {said:?}"),
+        }
+        if played.elapsed() > Duration::from_secs(40) {
+            let _ = child.kill();
+            panic!("the first call was not saved within 40 s: {said:?}");
+        }
+    };
+    assert!(
+        (12.0..22.0).contains(&first_saved),
+        "call 1 saved {first_saved:.1} s into the day: {said:?}"
+    );
+    assert!(a.wait().expect("paplay").success());
+    assert!(b.wait().expect("paplay").success());
+    // The second call's last speech has been heard; Ctrl-C well within the end silence.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(saved_calls(&data).len(), 1, "{said:?}");
+    send_signal(&child, libc::SIGINT);
+    let (code, err) = finish(child, &rx, Duration::from_secs(30));
+    let err = format!("{}\n{err}", said.join("\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("call 2: from ") && err.contains("2 calls saved"),
+        "{err}"
+    );
+
+    let whole: Value =
+        serde_json::from_str(&std::fs::read_to_string(&whole).expect("whole report"))
+            .expect("json");
+    // Where the day's audio starts on the session's clock: its first speech is at 1.0 s.
+    let t0 = first_speech(&whole) - 1.0;
+    let calls = saved_calls(&data);
+    assert_eq!(calls.len(), 2, "{err}");
+    for (k, (call, at)) in calls.iter().zip([0.5, 22.6]).enumerate() {
+        let offset_s = call["offset_s"].as_f64().expect("offset_s");
+        let duration_s = call["duration_s"].as_f64().expect("duration_s");
+        // The call starts at the rep's first speech (0.5 s into its audio)...
+        let start_s = t0 + at + 0.5;
+        assert!(
+            (offset_s - start_s).abs() < 0.4,
+            "call {k}: starts at {offset_s:.2} s, its first speech at {start_s:.2} s; {err}"
+        );
+        // ...and ends a pause (1 s) after its last speech (the prospect until 7.5 s), or,
+        // for the second, at Ctrl-C's moment if that came sooner.
+        let end_s = offset_s + duration_s;
+        let expected_end_s = t0 + at + 7.5 + 1.0;
+        assert!(
+            (end_s - expected_end_s).abs() < 0.5,
+            "call {k}: ends at {end_s:.2} s, expected {expected_end_s:.2} s; {err}"
+        );
+        assert_eq!(
+            call["prospect"]["turns"].as_u64().map(|t| t > 0),
+            Some(true)
+        );
+        assert_eq!(call["rep"]["turns"].as_u64().map(|t| t > 0), Some(true));
+    }
+    // The video is in no call: the whole session heard the prospect more than both calls.
+    let talk = |r: &Value| r["prospect"]["talk_s"].as_f64().expect("talk_s");
+    assert!(
+        talk(&whole) > talk(&calls[0]) + talk(&calls[1]) + 2.0,
+        "{whole}"
+    );
+    // Each call's recording holds its frames exactly: analysing it gives its report.
+    let recordings: Vec<PathBuf> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("recording: "))
+        .map(PathBuf::from)
+        .collect();
+    assert_eq!(recordings.len(), 2, "{err}");
+    for (call, recording) in calls.iter().zip(&recordings) {
+        let again = analyze_json(&[recording.to_str().expect("path")]);
+        let comparable = |report: &Value| {
+            let mut r = report.clone();
+            if let Some(o) = r.as_object_mut() {
+                for key in ["source", "started_at", "offset_s"] {
+                    o.remove(key);
+                }
+            }
+            for party in ["rep", "prospect"] {
+                if let Some(o) = r[party].as_object_mut() {
+                    o.remove("dropped_s");
+                }
+            }
+            r
+        };
+        assert_eq!(
+            comparable(call),
+            comparable(&again),
+            "{}",
+            recording.display()
         );
     }
 }

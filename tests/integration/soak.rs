@@ -1,12 +1,15 @@
-//! Long calls stay flat: a long call (the demo call played over and over) pushed through
+//! Long sessions stay flat: a long call (the demo call played over and over) pushed through
 //! the session pipeline at full speed keeps memory flat, drops nothing, its timeline equals
-//! the sample count, and every pass of the demo call gets the same talk time.
-//! (The 8-hour version: `cargo run --release --example soak -- --hours 8`.)
+//! the sample count, and every pass of the demo call gets the same talk time; a working day
+//! of many calls split as `tacet live` splits it keeps memory flat too and hands over every
+//! call, each where it was. (The 8-hour versions: `cargo run --release --example soak --
+//! --hours 8`, and with `--day`.)
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use tacet::audio::source::{FrameFill, FrameSource, SourceError};
+use tacet::audio::synth::SynthDay;
 use tacet::config::Config;
 use tacet::session::{Pacing, SessionMsg, SessionOptions, spawn};
 use tacet::timeline::{FRAME_LEN_SAMPLES, Party, Samples};
@@ -82,6 +85,7 @@ fn a_long_call_stays_flat_and_exact() {
             max_duration: None,
             stop_flag: Arc::new(AtomicBool::new(false)),
             snapshots: true,
+            split: false,
         },
     )
     .expect("spawn");
@@ -135,6 +139,91 @@ fn a_long_call_stays_flat_and_exact() {
         "pauses per pass {pauses:?}"
     );
     // Memory: after the first minutes, growth stays within 4 MB (segments are a few bytes each).
+    assert!(rss_at.len() >= 15, "{rss_at:?}");
+    let early = rss_at[4];
+    let late = *rss_at.last().expect("samples");
+    assert!(
+        late <= early + 4096,
+        "RSS grew from {early} kB to {late} kB: {rss_at:?}"
+    );
+}
+
+/// A working day through the session pipeline, split into calls: 16 times 12 s of quiet, a
+/// call (the demo call's first 60 s), 12 s of quiet and 15 s of the call's prospect side
+/// alone, a video nobody answers (with `call_end_silence_s = 10` and
+/// `call_start_window_s = 8`, so the day is short): every call is handed over, each from
+/// its first speech to a pause after its last, the video is in none, and memory stays flat
+/// while calls come and go.
+#[test]
+fn a_working_day_of_many_calls_stays_flat_and_hands_over_every_call() {
+    let _alone = memory_lock();
+    let mut ch = tacet_eval::read_wav_channels_16k(&demo_wav()).expect("demo call readable");
+    let mut prospect = ch.pop().expect("two channels");
+    let mut rep = ch.pop().expect("two channels");
+    rep.truncate(60 * 16_000);
+    prospect.truncate(60 * 16_000);
+    let day = SynthDay::new([rep, prospect], 16, 12.0, 15.0);
+    let scripted = day.calls();
+    let total = day.total();
+    let config = Config {
+        call_end_silence_s: 10.0,
+        call_start_window_s: 8.0,
+        ..Config::default()
+    };
+    let handle = spawn(
+        Box::new(day),
+        &config,
+        SessionOptions {
+            pacing: Pacing::Free,
+            record: None,
+            max_duration: None,
+            stop_flag: Arc::new(AtomicBool::new(false)),
+            snapshots: true,
+            split: true,
+        },
+    )
+    .expect("spawn");
+    let calls = handle.calls.clone();
+    let mut rss_at = Vec::new();
+    let mut last_now = 0;
+    let mut between_seen = false;
+    for msg in handle.messages.iter() {
+        match msg {
+            SessionMsg::Snapshot(s) => {
+                if s.now / (60 * 16_000) > last_now / (60 * 16_000) {
+                    rss_at.push(rss_kb());
+                }
+                let view = s.calls.expect("a split session says where it stands");
+                between_seen |= view.call_start.is_none() && view.day.calls > 0;
+                last_now = s.now;
+            }
+            SessionMsg::Ended => break,
+            SessionMsg::Event(_) => {}
+        }
+    }
+    let outcome = handle.join().expect("join");
+    assert!(outcome.error.is_none());
+    assert_eq!(
+        outcome.result.metrics.duration, total,
+        "timeline = sample count"
+    );
+    assert!(between_seen, "the dashboard saw the time between calls");
+    let got: Vec<_> = calls.iter().collect();
+    assert_eq!(got.len(), scripted.len(), "every call handed over");
+    // At its first speech (0.5 s into the call's audio, within 0.2 s), a pause after its
+    // last (the cut at the end of the call's audio, within 0.5 s).
+    for (k, (call, &(start, end_of_audio))) in got.iter().zip(&scripted).enumerate() {
+        assert_eq!(call.number, k + 1);
+        let end = call.start + call.result.metrics.duration;
+        assert!(
+            call.start.abs_diff(start + 8_000) <= 3_200
+                && end.abs_diff(end_of_audio + 16_000) <= 8_000,
+            "call {k}: {}..{end}, its audio {start}..{end_of_audio}",
+            call.start
+        );
+        assert!(call.result.metrics.rep.talk > 0 && call.result.metrics.prospect.talk > 0);
+    }
+    // Memory: after the first minutes, growth stays within 4 MB.
     assert!(rss_at.len() >= 15, "{rss_at:?}");
     let early = rss_at[4];
     let late = *rss_at.last().expect("samples");

@@ -11,7 +11,7 @@ use crate::common::*;
 const RATE: usize = 16_000;
 
 /// Low white noise (about -66 dBFS), the same for a seed.
-fn noise(n: usize, seed: u64) -> Vec<f32> {
+pub(crate) fn noise(n: usize, seed: u64) -> Vec<f32> {
     let mut x = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -180,4 +180,99 @@ fn splitting_needs_an_out_dir_and_one_recording() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--split-calls"), "{}", stderr(&out));
+}
+
+/// The reports saved under `data/sessions`, oldest call first (by `offset_s`).
+fn saved_sessions(data: &Path) -> Vec<Value> {
+    let sessions = data.join("sessions");
+    let mut reports: Vec<Value> = std::fs::read_dir(&sessions)
+        .unwrap_or_else(|e| panic!("{}: {e}", sessions.display()))
+        .map(|e| json(&e.expect("entry").path().join("report.json")))
+        .collect();
+    reports.sort_by(|a, b| {
+        a["offset_s"]
+            .as_f64()
+            .partial_cmp(&b["offset_s"].as_f64())
+            .expect("numbers")
+    });
+    reports
+}
+
+/// `replay DAY --split-calls` saves each call as its own session, as `live` does: exactly
+/// the two calls of the day, each the report `analyze --split-calls` writes for it (the
+/// same stretch analysed alone, the same `offset_s`); `-o` still gets the whole day.
+#[test]
+fn a_replayed_day_saves_each_call_as_analyze_splits_it() {
+    let _alone = memory_lock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (chans, starts) = day();
+    let wav = dir.path().join("day.wav");
+    write_wav(&wav, &chans, RATE as u32, 16, false);
+    let w = wav.to_str().expect("utf-8 path");
+    let out_dir = dir.path().join("calls");
+    let analyzed = tacet(&[
+        "analyze",
+        w,
+        "--split-calls",
+        "--out-dir",
+        out_dir.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(analyzed.status.code(), Some(0), "{}", stderr(&analyzed));
+    let data = dir.path().join("data");
+    let whole = dir.path().join("whole.json");
+    let out = tacet(&[
+        "--data-dir",
+        data.to_str().expect("utf-8 path"),
+        "replay",
+        w,
+        "--split-calls",
+        "--no-ui",
+        "--speed",
+        "10000",
+        "-o",
+        whole.to_str().expect("utf-8 path"),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let saved = saved_sessions(&data);
+    assert_eq!(saved.len(), 2, "{err}");
+    assert!(
+        err.contains("call 1: from ") && err.contains("call 2: from "),
+        "{err}"
+    );
+    assert!(err.contains("2 calls saved"), "{err}");
+    // The JSON lines say where each call starts and ends.
+    let events: Vec<Value> = stdout(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let ends: Vec<&Value> = events.iter().filter(|e| e["event"] == "call_end").collect();
+    assert_eq!(ends.len(), 2, "{}", stdout(&out));
+    let without_run = |mut v: Value| {
+        let o = v.as_object_mut().expect("report object");
+        o.remove("started_at");
+        comparable(v)
+    };
+    for (k, report) in saved.into_iter().enumerate() {
+        let offset_s = report["offset_s"].as_f64().expect("offset_s");
+        let end_s = offset_s + report["duration_s"].as_f64().expect("duration_s");
+        // Where the call is: from its first speech, not in the noise or the video before.
+        let start_s = starts[k] as f64 / RATE as f64;
+        assert!(
+            (start_s..start_s + 2.0).contains(&offset_s),
+            "call {k} at {offset_s:.2} s, the call's audio from {start_s:.2} s"
+        );
+        assert_eq!(ends[k]["start_s"].as_f64(), Some(offset_s));
+        assert!((ends[k]["end_s"].as_f64().expect("end_s") - end_s).abs() < 1e-6);
+        let alone = json(&out_dir.join(format!("day-call{:02}.json", k + 1)));
+        assert_eq!(alone["offset_s"].as_f64(), Some(offset_s), "call {k}");
+        assert_eq!(without_run(report), without_run(alone), "call {k}");
+    }
+    let whole = json(&whole);
+    let day_s = chans[0].len() as f64 / RATE as f64;
+    assert!(
+        (whole["duration_s"].as_f64().expect("duration_s") - day_s).abs() < 0.011,
+        "{}",
+        whole["duration_s"]
+    );
 }

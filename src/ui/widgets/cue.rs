@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::big_digits::{self, BigDigits};
-use crate::timeline::Party;
+use crate::session::split::DaySoFar;
+use crate::timeline::{Party, samples_to_s};
 use crate::ui::state::{Cue, PauseEnd};
 use crate::ui::theme::Theme;
 
@@ -26,6 +27,36 @@ pub fn outcome_words(end: PauseEnd, length_s: f64) -> String {
         PauseEnd::Broken => format!("You broke the silence at {length_s:.1} s"),
         PauseEnd::Both => format!("You both spoke at {length_s:.1} s"),
     }
+}
+
+/// The day so far, in words, for between calls: no call yet, or the calls, the pauses
+/// held, the rep's share of talk and the longest monologue.
+pub fn day_words(day: &DaySoFar) -> Vec<String> {
+    if day.calls == 0 {
+        return vec!["No call yet. It starts when one side answers the other.".into()];
+    }
+    let calls = if day.calls == 1 {
+        "1 call".to_string()
+    } else {
+        format!("{} calls", day.calls)
+    };
+    let total = day.talk[0] + day.talk[1];
+    let share = if total > 0 {
+        format!("{:.0}%", 100.0 * day.talk[0] as f64 / total as f64)
+    } else {
+        "-".into()
+    };
+    vec![
+        format!(
+            "So far: {calls}, {} of {} pauses held",
+            day.held,
+            day.held + day.broken
+        ),
+        format!(
+            "your share of talk {share}, longest monologue {}",
+            clock(samples_to_s(day.longest_monologue))
+        ),
+    ]
 }
 
 /// `m:ss` of a duration in seconds.
@@ -154,6 +185,11 @@ impl Widget for CuePanel<'_> {
                 area,
                 buf,
             ),
+            Cue::BetweenCalls { day } => {
+                let mut lines = vec![Line::styled("Between calls", t.cue), Line::default()];
+                lines.extend(day_words(day).into_iter().map(|l| Line::styled(l, t.dim)));
+                self.text(lines, area, buf);
+            }
             Cue::TalkShare { share } => self.text(
                 vec![
                     Line::styled(
