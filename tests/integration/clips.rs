@@ -418,6 +418,41 @@ fn clips_of_split_calls_are_cut_from_where_each_call_is_in_the_day() {
             );
         }
     }
+    // `replay --split-calls --clips` saves each call with the same clips, cut from the day.
+    let data = dir.path().join("data");
+    run_ok(&[
+        "--data-dir",
+        data.to_str().expect("path"),
+        "replay",
+        wav,
+        "--split-calls",
+        "--clips",
+        "--no-ui",
+        "--speed",
+        "10000",
+    ]);
+    let mut pages: Vec<(f64, String)> = std::fs::read_dir(data.join("sessions"))
+        .expect("sessions")
+        .map(|e| {
+            let dir = e.expect("entry").path();
+            let report: Value = serde_json::from_str(
+                &std::fs::read_to_string(dir.join("report.json")).expect("report"),
+            )
+            .expect("json");
+            let page = std::fs::read_to_string(dir.join("report.html")).expect("page");
+            (report["offset_s"].as_f64().expect("offset"), page)
+        })
+        .collect();
+    pages.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(pages.len(), 2);
+    for (k, (_, page)) in pages.iter().enumerate() {
+        let analyzed = std::fs::read_to_string(html_dir.join(format!("day-call{:02}.html", k + 1)))
+            .expect("page");
+        let srcs = |html: &str| -> Vec<Vec<u8>> {
+            audio_elements(html).into_iter().map(|a| a.flac).collect()
+        };
+        assert_eq!(srcs(page), srcs(&analyzed), "call {}", k + 1);
+    }
 }
 
 /// Twelve demo calls back to back (30.5 minutes, 16 kHz, 16-bit), for the FLAC encoder.
