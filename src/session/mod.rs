@@ -493,13 +493,7 @@ fn drive(
     if let Some(r) = recorder
         && let Err(e) = r.finish()
     {
-        error.get_or_insert(Error::Output {
-            path: recording
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            what: e,
-        });
+        error.get_or_insert(e);
     }
     send(SessionMsg::Ended);
     Outcome {

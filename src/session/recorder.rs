@@ -14,7 +14,9 @@ use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES};
 pub struct Recorder {
     frames: Sender<Option<(Box<[f32; 2 * FRAME_LEN_SAMPLES]>, usize)>>,
     pool: Receiver<Box<[f32; 2 * FRAME_LEN_SAMPLES]>>,
-    join: JoinHandle<Result<(), String>>,
+    join: JoinHandle<Result<(), Error>>,
+    /// The file, as errors name it.
+    name: String,
 }
 
 impl Recorder {
@@ -52,6 +54,7 @@ impl Recorder {
             let _ = pool_tx.try_send(Box::new([0.0; 2 * FRAME_LEN_SAMPLES]));
         }
         let name = path.display().to_string();
+        let thread_name = name.clone();
         let join = std::thread::Builder::new()
             .name("recorder".into())
             .spawn(move || {
@@ -69,7 +72,10 @@ impl Recorder {
                 }
                 let fin = writer.finalize().map_err(|e| e.to_string());
                 match (failed, fin) {
-                    (Some(e), _) | (None, Err(e)) => Err(format!("recording '{name}': {e}")),
+                    (Some(what), _) | (None, Err(what)) => Err(Error::Output {
+                        path: thread_name,
+                        what,
+                    }),
                     _ => Ok(()),
                 }
             })
@@ -78,6 +84,7 @@ impl Recorder {
             frames: tx,
             pool: pool_rx,
             join,
+            name,
         })
     }
 
@@ -98,11 +105,12 @@ impl Recorder {
     /// Writes what is queued and finalises the WAV.
     ///
     /// # Errors
-    /// What went wrong writing it, naming the file.
-    pub fn finish(self) -> Result<(), String> {
+    /// [`Error::Output`] naming the file and what went wrong writing it.
+    pub fn finish(self) -> Result<(), Error> {
         let _ = self.frames.send(None);
-        self.join
-            .join()
-            .map_err(|_| "the recorder thread failed".to_string())?
+        self.join.join().map_err(|_| Error::Output {
+            path: self.name,
+            what: "the recorder thread failed".into(),
+        })?
     }
 }

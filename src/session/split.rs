@@ -272,16 +272,9 @@ impl Cutter {
         let start = call.first_frame * FRAME;
         let mut recording_error = call.recording_error;
         if let Some(r) = call.recorder
-            && let Err(what) = r.finish()
+            && let Err(e) = r.finish()
         {
-            recording_error.get_or_insert(Error::Output {
-                path: call
-                    .recording
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                what,
-            });
+            recording_error.get_or_insert(e);
         }
         self.day.add(&result);
         send(LiveEvent::CallEnd {
