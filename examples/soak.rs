@@ -68,12 +68,7 @@ fn main() {
         Option<[Samples; 2]>,
         Vec<(Samples, Samples)>,
     ) = if day_mode {
-        let sides = demo_sides();
-        let probe = SynthDay::new(sides.clone(), 1, QUIET_S, VIDEO_S);
-        let calls = ((hours * 3600.0 * rate) / probe.period() as f64)
-            .round()
-            .max(1.0) as u64;
-        let day = SynthDay::new(sides, calls, QUIET_S, VIDEO_S);
+        let day = SynthDay::for_hours(demo_sides(), hours, QUIET_S, VIDEO_S);
         let expected = day.total();
         let spans = day.calls();
         (Box::new(day), expected, None, spans)
@@ -84,6 +79,11 @@ fn main() {
         (Box::new(call), expected, Some(scripted), Vec::new())
     };
     let data = tempfile::tempdir().unwrap_or_else(|e| fail(e));
+    // What the source itself holds (the day's call, decoded) before the session starts.
+    println!(
+        "rss before the session {:.1} MB",
+        status_kb("VmRSS:") as f64 / 1024.0
+    );
     let config = Config::default();
     let started = Instant::now();
     let handle = spawn(
