@@ -52,6 +52,15 @@ fn demo_sides() -> [Vec<f32>; 2] {
     sides
 }
 
+/// What is soaked: the source, its length, the talk it scripts (one long call) and where
+/// its calls are (a working day).
+type Soak = (
+    Box<dyn FrameSource + Send>,
+    Samples,
+    Option<[Samples; 2]>,
+    Vec<(Samples, Samples)>,
+);
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let hours: f64 = args
@@ -62,12 +71,7 @@ fn main() {
         .unwrap_or(8.0);
     let day_mode = args.iter().any(|a| a == "--day");
     let rate = f64::from(ANALYSIS_RATE_HZ);
-    let (source, expected, scripted, day_calls): (
-        Box<dyn FrameSource + Send>,
-        Samples,
-        Option<[Samples; 2]>,
-        Vec<(Samples, Samples)>,
-    ) = if day_mode {
+    let (source, expected, scripted, day_calls): Soak = if day_mode {
         let day = SynthDay::for_hours(demo_sides(), hours, QUIET_S, VIDEO_S);
         let expected = day.total();
         let spans = day.calls();

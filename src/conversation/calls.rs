@@ -422,7 +422,7 @@ mod tests {
             let len = 1 + lcg(&mut x) % 8;
             let e = (t + len).min(end);
             v.push(Span::new(t, e));
-            let gap = if lcg(&mut x) % 5 == 0 {
+            let gap = if lcg(&mut x).is_multiple_of(5) {
                 30 + lcg(&mut x) % 80
             } else {
                 1 + lcg(&mut x) % 12
