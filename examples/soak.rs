@@ -52,9 +52,9 @@ fn demo_sides() -> [Vec<f32>; 2] {
     sides
 }
 
-/// What the soak plays: the source, its length, the scripted call (one-call mode) and the
-/// calls of the day (day mode), in samples.
-type Plan = (
+/// What is soaked: the source, its length, the talk it scripts (one long call) and where
+/// its calls are (a working day).
+type Soak = (
     Box<dyn FrameSource + Send>,
     Samples,
     Option<[Samples; 2]>,
@@ -71,13 +71,8 @@ fn main() {
         .unwrap_or(8.0);
     let day_mode = args.iter().any(|a| a == "--day");
     let rate = f64::from(ANALYSIS_RATE_HZ);
-    let (source, expected, scripted, day_calls): Plan = if day_mode {
-        let sides = demo_sides();
-        let probe = SynthDay::new(sides.clone(), 1, QUIET_S, VIDEO_S);
-        let calls = ((hours * 3600.0 * rate) / probe.period() as f64)
-            .round()
-            .max(1.0) as u64;
-        let day = SynthDay::new(sides, calls, QUIET_S, VIDEO_S);
+    let (source, expected, scripted, day_calls): Soak = if day_mode {
+        let day = SynthDay::for_hours(demo_sides(), hours, QUIET_S, VIDEO_S);
         let expected = day.total();
         let spans = day.calls();
         (Box::new(day), expected, None, spans)
@@ -88,6 +83,11 @@ fn main() {
         (Box::new(call), expected, Some(scripted), Vec::new())
     };
     let data = tempfile::tempdir().unwrap_or_else(|e| fail(e));
+    // What the source itself holds (the day's call, decoded) before the session starts.
+    println!(
+        "rss before the session {:.1} MB",
+        status_kb("VmRSS:") as f64 / 1024.0
+    );
     let config = Config::default();
     let started = Instant::now();
     let handle = spawn(

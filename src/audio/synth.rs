@@ -136,6 +136,8 @@ impl SynthDay {
         let len = rep.len().min(prospect.len());
         rep.truncate(len);
         prospect.truncate(len);
+        rep.shrink_to_fit();
+        prospect.shrink_to_fit();
         let video = crate::timeline::s_to_samples(video_s).min(len as Samples);
         SynthDay {
             sides: [rep, prospect],
@@ -145,6 +147,14 @@ impl SynthDay {
             t: 0,
             noise: 0x1234_5678,
         }
+    }
+
+    /// A day of about `hours` hours (at least one call), as [`SynthDay::new`] lays it out.
+    pub fn for_hours(sides: [Vec<f32>; 2], hours: f64, quiet_s: f64, video_s: f64) -> SynthDay {
+        let mut day = SynthDay::new(sides, 1, quiet_s, video_s);
+        let day_len = crate::timeline::s_to_samples(hours * 3600.0);
+        day.calls = (day_len as f64 / day.period() as f64).round().max(1.0) as u64;
+        day
     }
 
     fn call_len(&self) -> Samples {
