@@ -98,17 +98,17 @@ fn hold_cue_appears_when_the_pause_reaches_nudge_after_in_audio_time() {
     let mut s = UiState::new(&config, "t");
     let start = at(4.128);
     // One 10 ms frame before the threshold: nothing yet.
-    s.apply(&SessionMsg::Snapshot(Snapshot {
+    s.apply(&SessionMsg::Snapshot(Box::new(Snapshot {
         now: start + nudge - 160,
         ..silence_after(Party::Rep, 4.128, 0.0)
-    }));
+    })));
     assert_eq!(s.cue(), None);
     assert!(matches!(s.speaking(), Speaking::Silence { for_s } if (for_s - 0.99).abs() < 1e-9));
     // The snapshot that reaches it: the cue, counted from the true end of speech.
-    s.apply(&SessionMsg::Snapshot(Snapshot {
+    s.apply(&SessionMsg::Snapshot(Box::new(Snapshot {
         now: start + nudge,
         ..silence_after(Party::Rep, 4.128, 0.0)
-    }));
+    })));
     assert_eq!(
         s.cue(),
         Some(Cue::Hold {
@@ -117,11 +117,11 @@ fn hold_cue_appears_when_the_pause_reaches_nudge_after_in_audio_time() {
         })
     );
     // The clock is the audio's: a later snapshot moves the count, nothing else does.
-    s.apply(&SessionMsg::Snapshot(silence_after(
+    s.apply(&SessionMsg::Snapshot(Box::new(silence_after(
         Party::Rep,
         4.128,
         5.628,
-    )));
+    ))));
     assert!(matches!(s.cue(), Some(Cue::Hold { held_s, .. }) if (held_s - 1.5).abs() < 1e-9));
 }
 
