@@ -104,8 +104,8 @@ pub struct Snapshot {
 pub enum SessionMsg {
     /// Something happened.
     Event(LiveEvent),
-    /// The latest state.
-    Snapshot(Snapshot),
+    /// The latest state (boxed: it is by far the largest message).
+    Snapshot(Box<Snapshot>),
     /// The source ended or failed; the result follows through `join`.
     Ended,
 }
@@ -450,9 +450,9 @@ fn drive(
                 call_start: c.call_start(),
                 day: c.day(),
             });
-            send(SessionMsg::Snapshot(snapshot(
+            send(SessionMsg::Snapshot(Box::new(snapshot(
                 &analysis, window, no_signal, dropped, marks, calls,
-            )));
+            ))));
         }
         if let Pacing::RealTime { speed } = options.pacing {
             let due = Duration::from_secs_f64(

@@ -40,6 +40,19 @@ pub struct FinishedCall {
     pub recording_error: Option<Error>,
 }
 
+/// The figures of one call, for the dashboard between calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallFigures {
+    /// How long it was.
+    pub duration: Samples,
+    /// Talk per side (rep, prospect).
+    pub talk: [Samples; 2],
+    /// Pauses held (broken by the prospect).
+    pub held: usize,
+    /// Pauses broken by the rep.
+    pub broken: usize,
+}
+
 /// The calls of the day so far, for the dashboard between calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DaySoFar {
@@ -53,6 +66,8 @@ pub struct DaySoFar {
     pub talk: [Samples; 2],
     /// The longest rep turn of any call.
     pub longest_monologue: Samples,
+    /// The latest call's own figures.
+    pub last: Option<CallFigures>,
 }
 
 impl DaySoFar {
@@ -65,6 +80,12 @@ impl DaySoFar {
         self.talk[1] += m.prospect.talk;
         let longest = m.rep.longest_turn.map_or(0, |t| t.len());
         self.longest_monologue = self.longest_monologue.max(longest);
+        self.last = Some(CallFigures {
+            duration: m.duration,
+            talk: [m.rep.talk, m.prospect.talk],
+            held: m.held(),
+            broken: m.broken(),
+        });
     }
 }
 

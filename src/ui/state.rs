@@ -482,15 +482,17 @@ impl UiState {
         })
     }
 
-    /// Rep share of talk over the whole call, once anyone has spoken.
+    /// Rep share of talk over the whole call, once anyone has spoken (none between calls).
     pub fn share_call(&self) -> Option<f64> {
         self.snap
+            .filter(|_| !self.between_calls())
             .and_then(|s| share(s.talk_total[0], s.talk_total[1]))
     }
 
-    /// Rep share of talk in the recent window.
+    /// Rep share of talk in the recent window (none between calls).
     pub fn share_recent(&self) -> Option<f64> {
         self.snap
+            .filter(|_| !self.between_calls())
             .and_then(|s| share(s.talk_recent[0], s.talk_recent[1]))
     }
 

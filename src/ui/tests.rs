@@ -16,7 +16,7 @@ use super::widgets::cue::CuePanel;
 use crate::analysis::{Levels, Silent};
 use crate::config::Config;
 use crate::conversation::LiveEvent;
-use crate::session::split::DaySoFar;
+use crate::session::split::{CallFigures, DaySoFar};
 use crate::session::{CallsView, SessionMsg, Snapshot};
 use crate::timeline::{Party, Samples, s_to_samples};
 
@@ -98,17 +98,17 @@ fn hold_cue_appears_when_the_pause_reaches_nudge_after_in_audio_time() {
     let mut s = UiState::new(&config, "t");
     let start = at(4.128);
     // One 10 ms frame before the threshold: nothing yet.
-    s.apply(&SessionMsg::Snapshot(Snapshot {
+    s.apply(&SessionMsg::Snapshot(Box::new(Snapshot {
         now: start + nudge - 160,
         ..silence_after(Party::Rep, 4.128, 0.0)
-    }));
+    })));
     assert_eq!(s.cue(), None);
     assert!(matches!(s.speaking(), Speaking::Silence { for_s } if (for_s - 0.99).abs() < 1e-9));
     // The snapshot that reaches it: the cue, counted from the true end of speech.
-    s.apply(&SessionMsg::Snapshot(Snapshot {
+    s.apply(&SessionMsg::Snapshot(Box::new(Snapshot {
         now: start + nudge,
         ..silence_after(Party::Rep, 4.128, 0.0)
-    }));
+    })));
     assert_eq!(
         s.cue(),
         Some(Cue::Hold {
@@ -117,11 +117,11 @@ fn hold_cue_appears_when_the_pause_reaches_nudge_after_in_audio_time() {
         })
     );
     // The clock is the audio's: a later snapshot moves the count, nothing else does.
-    s.apply(&SessionMsg::Snapshot(silence_after(
+    s.apply(&SessionMsg::Snapshot(Box::new(silence_after(
         Party::Rep,
         4.128,
         5.628,
-    )));
+    ))));
     assert!(matches!(s.cue(), Some(Cue::Hold { held_s, .. }) if (held_s - 1.5).abs() < 1e-9));
 }
 
@@ -457,6 +457,12 @@ fn in_day(base: Snapshot, call_start_s: Option<f64>, calls: usize) -> Snapshot {
                 broken: 3,
                 talk: [at(400.0), at(600.0)],
                 longest_monologue: at(72.0),
+                last: (calls > 0).then_some(CallFigures {
+                    duration: at(271.0),
+                    talk: [at(82.0), at(118.0)],
+                    held: 4,
+                    broken: 2,
+                }),
             },
         }),
         ..base
@@ -481,6 +487,9 @@ fn between_calls_the_dashboard_says_so_and_shows_the_day_so_far() {
         "{text}"
     );
     assert!(!text.contains("Let them"), "{text}");
+    // No talk share of a call that is over.
+    assert_eq!(s.share_call(), None);
+    assert_eq!(s.share_recent(), None);
     // Before the first call.
     let mut first = state();
     first.on_snapshot(&in_day(snap(3.0), None, 0));

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::big_digits::{self, BigDigits};
 use crate::session::split::DaySoFar;
-use crate::timeline::{Party, samples_to_s};
+use crate::timeline::{Party, Samples, samples_to_s};
 use crate::ui::state::{Cue, PauseEnd};
 use crate::ui::theme::Theme;
 
@@ -29,8 +29,9 @@ pub fn outcome_words(end: PauseEnd, length_s: f64) -> String {
     }
 }
 
-/// The day so far, in words, for between calls: no call yet, or the calls, the pauses
-/// held, the rep's share of talk and the longest monologue.
+/// The day so far, in words, for between calls: no call yet, or the latest call's length,
+/// share and pauses held, then the calls, the pauses held, the rep's share of talk and the
+/// longest monologue of the day.
 pub fn day_words(day: &DaySoFar) -> Vec<String> {
     if day.calls == 0 {
         return vec!["No call yet. It starts when one side answers the other.".into()];
@@ -40,23 +41,36 @@ pub fn day_words(day: &DaySoFar) -> Vec<String> {
     } else {
         format!("{} calls", day.calls)
     };
-    let total = day.talk[0] + day.talk[1];
-    let share = if total > 0 {
-        format!("{:.0}%", 100.0 * day.talk[0] as f64 / total as f64)
-    } else {
-        "-".into()
+    let share = |talk: [Samples; 2]| {
+        let total = talk[0] + talk[1];
+        if total > 0 {
+            format!("{:.0}%", 100.0 * talk[0] as f64 / total as f64)
+        } else {
+            "-".into()
+        }
     };
-    vec![
-        format!(
-            "So far: {calls}, {} of {} pauses held",
-            day.held,
-            day.held + day.broken
-        ),
-        format!(
-            "your share of talk {share}, longest monologue {}",
-            clock(samples_to_s(day.longest_monologue))
-        ),
-    ]
+    let mut lines = Vec::new();
+    if let Some(last) = day.last {
+        lines.push(format!(
+            "Last call: {}, your share {}, {} of {} pauses held",
+            clock(samples_to_s(last.duration)),
+            share(last.talk),
+            last.held,
+            last.held + last.broken
+        ));
+        lines.push(String::new());
+    }
+    lines.push(format!(
+        "So far: {calls}, {} of {} pauses held",
+        day.held,
+        day.held + day.broken
+    ));
+    lines.push(format!(
+        "your share of talk {}, longest monologue {}",
+        share(day.talk),
+        clock(samples_to_s(day.longest_monologue))
+    ));
+    lines
 }
 
 /// `m:ss` of a duration in seconds.
