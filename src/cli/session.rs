@@ -390,4 +390,67 @@ mod tests {
         let reader = hound::WavReader::open(&wav).expect("the recording is finalised");
         assert_eq!(reader.duration(), 500 * FRAME_LEN_SAMPLES as u32);
     }
+
+    /// A tone on the rep's side for `left` frames, then the end.
+    struct Tone {
+        left: u32,
+    }
+
+    impl FrameSource for Tone {
+        fn next_frame(
+            &mut self,
+            rep: &mut [f32],
+            prospect: &mut [f32],
+        ) -> Result<Option<FrameFill>, SourceError> {
+            if self.left == 0 {
+                return Ok(None);
+            }
+            self.left -= 1;
+            for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
+                *r = (i as f32 * 0.2).sin() * 0.3;
+                *p = 0.0;
+            }
+            Ok(Some(FrameFill {
+                valid_samples: FRAME_LEN_SAMPLES,
+            }))
+        }
+    }
+
+    #[test]
+    fn clips_that_cannot_be_cut_leave_the_report_saved_and_the_command_failed() {
+        let data = tempfile::tempdir().expect("tempdir");
+        let gone = data.path().join("gone.wav");
+        let result = run(
+            Box::new(Tone { left: 300 }),
+            &Config::default(),
+            RunOptions {
+                kind: "replay",
+                source_name: "test".into(),
+                pacing: Pacing::Free,
+                ui: false,
+                data_dir: data.path().to_path_buf(),
+                record: None,
+                duration_s: None,
+                output: None,
+                clips: Some(ClipsFrom::Files(CallFiles::Channels {
+                    path: gone,
+                    rep_channel: 0,
+                    prospect_channel: 1,
+                })),
+            },
+        );
+        let e = result.expect_err("no clips is a failure");
+        assert_eq!(e.exit_code(), 3, "{e}");
+        assert!(e.to_string().contains("gone.wav"), "{e}");
+        let sessions: Vec<_> = std::fs::read_dir(data.path().join("sessions"))
+            .expect("sessions")
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(sessions.len(), 1);
+        for name in ["report.json", "report.html"] {
+            assert!(sessions[0].path().join(name).is_file(), "{name} saved");
+        }
+        let html = std::fs::read_to_string(sessions[0].path().join("report.html")).expect("html");
+        assert!(!html.contains("<audio"));
+    }
 }
