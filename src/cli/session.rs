@@ -437,6 +437,7 @@ mod tests {
                     rep_channel: 0,
                     prospect_channel: 1,
                 })),
+                split: false,
             },
         );
         let e = result.expect_err("no clips is a failure");
