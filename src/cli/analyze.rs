@@ -33,12 +33,8 @@ pub fn analyze_stretch(
     config: &Config,
     stretch: Option<Span>,
 ) -> Result<CallResult, Error> {
-    let source = FileSource::open(files).map_err(|e| {
-        with_mono_hint(
-            e,
-            "give a stereo recording, or two files with --rep REP --prospect PRO",
-        )
-    })?;
+    let source = FileSource::open(files)
+        .map_err(|e| with_mono_hint(e, crate::cli::inputs::ANALYZE_MONO_HINT))?;
     let result = match stretch {
         None => {
             for path in source.repaired_files() {

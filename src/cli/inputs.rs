@@ -30,6 +30,10 @@ pub fn choose_channels(
     Ok((rep, prospect))
 }
 
+/// What `analyze` takes instead of a mono recording.
+pub const ANALYZE_MONO_HINT: &str =
+    "give a stereo recording, or two files with --rep REP --prospect PRO";
+
 /// The error of opening a call, with what to give instead when the recording is mono.
 pub fn with_mono_hint(e: InputError, hint: &str) -> Error {
     match e {

@@ -5,15 +5,14 @@
 use std::path::Path;
 
 use crate::audio::source::{CallFiles, FileSource};
-use crate::cli::analyze::analyze_stretch;
 use crate::cli::batch::{SUMMARY_HEADER, input_path, report_names, summary_row};
 use crate::config::Config;
-use crate::conversation::calls::{CallRule, find_calls};
 use crate::error::Error;
 use crate::report::file::{write_atomic, write_atomic_with};
 use crate::report::html::clock;
 use crate::report::{Format, Report};
-use crate::timeline::{FRAME_LEN_SAMPLES, Party, Samples, Span, samples_to_s};
+use crate::session::run_to_end_split;
+use crate::timeline::{Samples, samples_to_s};
 
 /// The report file names of `count` calls split out of `input`: its report name with
 /// `-call01`, `-call02`... before the extension.
@@ -66,17 +65,12 @@ pub fn run(
                 .into(),
         ));
     };
-    let whole = analyze_stretch(files, config, None)?;
-    let m = &whole.metrics;
-    let spans = |party: Party| -> Vec<Span> {
-        m.segments
-            .iter()
-            .filter(|s| s.party == party)
-            .map(|s| s.span)
-            .collect()
-    };
-    let (rep, prospect) = (spans(Party::Rep), spans(Party::Prospect));
-    let calls = find_calls([&rep, &prospect], m.duration, CallRule::from_config(config));
+    // One pass over the day, as a live session or `replay --split-calls` splits it: each
+    // call analysed alone from its first frame, so its figures are those of its stretch.
+    let mut day = FileSource::open(files).map_err(|e| {
+        crate::cli::inputs::with_mono_hint(e, crate::cli::inputs::ANALYZE_MONO_HINT)
+    })?;
+    let calls = run_to_end_split(&mut day, config)?;
     let source = files.describe();
     if calls.is_empty() {
         println!(
@@ -89,16 +83,14 @@ pub fn run(
         what: e.to_string(),
     })?;
     let names = call_names(input_path(files), format, calls.len());
-    let mut reports = Vec::with_capacity(calls.len());
-    for call in &calls {
-        // Whole frames, as a recording cut at these times is analysed.
-        let frame = FRAME_LEN_SAMPLES as u64;
-        let call = Span::new(call.start / frame * frame, call.end.div_ceil(frame) * frame);
-        let result = analyze_stretch(files, config, Some(call))?;
-        let mut report = Report::new(&result, &source, None);
-        report.offset_s = samples_to_s(call.start);
-        reports.push((report, call.start));
-    }
+    let reports: Vec<(Report, Samples)> = calls
+        .iter()
+        .map(|call| {
+            let mut report = Report::new(&call.result, &source, None);
+            report.offset_s = samples_to_s(call.start);
+            (report, call.start)
+        })
+        .collect();
     // The stretch a call's report was made from is the recording's frames from the call's
     // start on, so its clips are cut from the whole recording at the call's offset.
     let audio = if clips {

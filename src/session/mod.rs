@@ -349,6 +349,42 @@ pub fn run_to_end(
     }
 }
 
+/// [`run_to_end`] of a working day: the whole source in one pass, split into calls as a
+/// live session splits them, each call analysed alone from its first frame. Returns the
+/// calls in order (none when nobody answered anybody).
+///
+/// # Errors
+/// As [`run_to_end`].
+pub fn run_to_end_split(
+    source: &mut dyn FrameSource,
+    config: &Config,
+) -> Result<Vec<FinishedCall>, Error> {
+    let options = SessionOptions {
+        pacing: Pacing::Free,
+        record: None,
+        max_duration: None,
+        stop_flag: Arc::new(AtomicBool::new(false)),
+        snapshots: false,
+        split: true,
+    };
+    let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
+    let outcome = drive(
+        source,
+        config,
+        options,
+        Outputs {
+            recorder: None,
+            cutter: Some(Cutter::new(config, None, calls_tx)),
+        },
+        &mut |_| {},
+        &crossbeam_channel::never(),
+    );
+    match outcome.error {
+        Some(e) => Err(e),
+        None => Ok(calls_rx.try_iter().collect()),
+    }
+}
+
 /// What a session writes besides its events: the recording, and the calls cut out of it.
 struct Outputs {
     recorder: Option<Recorder>,
