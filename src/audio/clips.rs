@@ -21,7 +21,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use flacenc::component::BitRepr;
 use flacenc::error::Verify;
 
-use super::decimate::bessel_i0;
+use super::decimate::kaiser_lowpass;
 use super::source::{FrameSource, SourceError};
 use crate::timeline::{ANALYSIS_RATE_HZ, FRAME_LEN_SAMPLES, Samples, Span, s_to_samples};
 
@@ -102,29 +102,12 @@ pub enum ClipError {
 
 /// The low-pass filter before halving the rate (odd length, symmetric, unity gain at DC).
 fn lowpass() -> Vec<f32> {
-    let fs = f64::from(ANALYSIS_RATE_HZ);
-    // Kaiser's formulas are approximate: 3 dB of margin keeps the stop band down.
-    let a = STOP_ATTENUATION_DB + 3.0;
-    let transition = 2.0 * std::f64::consts::PI * (STOP_EDGE_HZ - PASS_EDGE_HZ) / fs;
-    let len = ((a - 7.95) / (2.285 * transition)).ceil() as usize | 1;
-    let beta = 0.1102 * (a - 8.7);
-    let norm = bessel_i0(beta);
-    let cutoff = (PASS_EDGE_HZ + STOP_EDGE_HZ) / 2.0 / fs;
-    let centre = (len / 2) as f64;
-    let h: Vec<f64> = (0..len)
-        .map(|k| {
-            let t = k as f64 - centre;
-            let sinc = if t == 0.0 {
-                2.0 * cutoff
-            } else {
-                (2.0 * std::f64::consts::PI * cutoff * t).sin() / (std::f64::consts::PI * t)
-            };
-            let r = t / centre;
-            sinc * bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / norm
-        })
-        .collect();
-    let dc: f64 = h.iter().sum();
-    h.into_iter().map(|v| (v / dc) as f32).collect()
+    kaiser_lowpass(
+        f64::from(ANALYSIS_RATE_HZ),
+        PASS_EDGE_HZ,
+        STOP_EDGE_HZ,
+        STOP_ATTENUATION_DB,
+    )
 }
 
 /// The samples of one clip as they arrive: both sides from `from` (the window's start less

@@ -48,14 +48,24 @@ pub(crate) fn bessel_i0(x: f64) -> f64 {
 
 /// The low-pass filter for `rate_hz` (odd length, symmetric, unity gain at DC).
 fn design(rate_hz: u32) -> Vec<f32> {
-    let fs = f64::from(rate_hz);
+    kaiser_lowpass(
+        f64::from(rate_hz),
+        PASS_EDGE_HZ,
+        STOP_EDGE_HZ,
+        STOP_ATTENUATION_DB,
+    )
+}
+
+/// A Kaiser-window FIR low-pass at `fs_hz`: flat to `pass_hz`, at least `stop_db` down from
+/// `stop_hz` (odd length, symmetric, unity gain at DC).
+pub(crate) fn kaiser_lowpass(fs_hz: f64, pass_hz: f64, stop_hz: f64, stop_db: f64) -> Vec<f32> {
     // Kaiser's formulas are approximate: 3 dB of margin keeps the whole stop band down.
-    let a = STOP_ATTENUATION_DB + 3.0;
-    let transition = 2.0 * std::f64::consts::PI * (STOP_EDGE_HZ - PASS_EDGE_HZ) / fs;
+    let a = stop_db + 3.0;
+    let transition = 2.0 * std::f64::consts::PI * (stop_hz - pass_hz) / fs_hz;
     let order = ((a - 7.95) / (2.285 * transition)).ceil() as usize;
     let len = order | 1;
     let beta = 0.1102 * (a - 8.7);
-    let cutoff = (PASS_EDGE_HZ + STOP_EDGE_HZ) / 2.0 / fs;
+    let cutoff = (pass_hz + stop_hz) / 2.0 / fs_hz;
     let centre = (len / 2) as f64;
     let norm = bessel_i0(beta);
     let mut h: Vec<f64> = (0..len)

@@ -9,6 +9,8 @@
 
 use std::collections::VecDeque;
 
+use super::decimate::bessel_i0;
+
 /// Filter length, input samples (a multiple of [`LANES`]).
 const TAPS: usize = 24;
 /// Lanes of the dot product.
@@ -135,21 +137,6 @@ fn kaiser(x: f64) -> f64 {
         return 0.0;
     }
     bessel_i0(KAISER_BETA * (1.0 - x * x).sqrt()) / bessel_i0(KAISER_BETA)
-}
-
-/// Modified Bessel function of the first kind, order 0 (power series).
-fn bessel_i0(x: f64) -> f64 {
-    let mut sum = 1.0;
-    let mut term = 1.0;
-    let half = x / 2.0;
-    for k in 1..50 {
-        term *= half / k as f64;
-        sum += term * term;
-        if term * term < sum * 1e-17 {
-            break;
-        }
-    }
-    sum
 }
 
 #[cfg(test)]
