@@ -306,6 +306,19 @@ struct Metric {
     flat: &'static str,
 }
 
+impl Metric {
+    /// The sentence's lead for a change of `diff` (steady, up or down).
+    fn lead(&self, diff: f64) -> &'static str {
+        if diff.abs() < self.steady {
+            self.flat
+        } else if diff > 0.0 {
+            self.up
+        } else {
+            self.down
+        }
+    }
+}
+
 fn secs(v: f64) -> String {
     if v < 10.0 {
         format!("{v:.1} s")
@@ -369,13 +382,7 @@ pub fn trends(entries: &[Entry]) -> Vec<Trend> {
         let (first, second) = halves(&ys);
         let s = slope(&ys);
         let diff = second - first;
-        let lead = if diff.abs() < m.steady {
-            m.flat
-        } else if diff > 0.0 {
-            m.up
-        } else {
-            m.down
-        };
+        let lead = m.lead(diff);
         let sentence = if diff.abs() < m.steady {
             format!(
                 "{lead} at about {} over the last {} calls.",
@@ -428,13 +435,7 @@ pub fn today_against_before(entries: &[Entry], offset: UtcOffset, today: Date) -
         let (Some(t), Some(b)) = (avg(&now, m.get), avg(&before, m.get)) else {
             continue;
         };
-        let lead = if (t - b).abs() < m.steady {
-            m.flat
-        } else if t > b {
-            m.up
-        } else {
-            m.down
-        };
+        let lead = m.lead(t - b);
         out.push(format!(
             "{lead} today: {} {} against {} over your {} earlier call{}.",
             m.name,

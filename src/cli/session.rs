@@ -335,18 +335,23 @@ mod tests {
     use crate::audio::source::{FrameFill, SourceError};
     use crate::timeline::FRAME_LEN_SAMPLES;
 
-    /// A tone on the rep's side that panics after `frames` frames.
-    struct Failing {
+    /// A tone on the rep's side for `left` frames, then the end of the audio, or a panic
+    /// (`crash`).
+    struct Tone {
         left: u32,
+        crash: bool,
     }
 
-    impl FrameSource for Failing {
+    impl FrameSource for Tone {
         fn next_frame(
             &mut self,
             rep: &mut [f32],
             prospect: &mut [f32],
         ) -> Result<Option<FrameFill>, SourceError> {
-            assert!(self.left > 0, "fault injected by the test");
+            if self.left == 0 {
+                assert!(!self.crash, "fault injected by the test");
+                return Ok(None);
+            }
             self.left -= 1;
             for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
                 *r = (i as f32 * 0.2).sin() * 0.3;
@@ -358,24 +363,35 @@ mod tests {
         }
     }
 
+    /// A replay's options, saving into `data`, with nothing else asked for.
+    fn options(data: &std::path::Path) -> RunOptions {
+        RunOptions {
+            kind: "replay",
+            source_name: "test".into(),
+            pacing: Pacing::Free,
+            ui: false,
+            data_dir: data.to_path_buf(),
+            record: None,
+            duration_s: None,
+            output: None,
+            clips: None,
+            split: false,
+        }
+    }
+
     #[test]
     fn a_crash_mid_call_still_saves_the_report_and_a_playable_recording() {
         let data = tempfile::tempdir().expect("tempdir");
         let wav = data.path().join("rec.wav");
         let result = run(
-            Box::new(Failing { left: 500 }),
+            Box::new(Tone {
+                left: 500,
+                crash: true,
+            }),
             &Config::default(),
             RunOptions {
-                kind: "replay",
-                source_name: "test".into(),
-                pacing: Pacing::Free,
-                ui: false,
-                data_dir: data.path().to_path_buf(),
                 record: Some(wav.clone()),
-                duration_s: None,
-                output: None,
-                clips: None,
-                split: false,
+                ..options(data.path())
             },
         );
         assert!(result.is_err(), "the crash is reported");
@@ -392,52 +408,23 @@ mod tests {
     }
 
     /// A tone on the rep's side for `left` frames, then the end.
-    struct Tone {
-        left: u32,
-    }
-
-    impl FrameSource for Tone {
-        fn next_frame(
-            &mut self,
-            rep: &mut [f32],
-            prospect: &mut [f32],
-        ) -> Result<Option<FrameFill>, SourceError> {
-            if self.left == 0 {
-                return Ok(None);
-            }
-            self.left -= 1;
-            for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
-                *r = (i as f32 * 0.2).sin() * 0.3;
-                *p = 0.0;
-            }
-            Ok(Some(FrameFill {
-                valid_samples: FRAME_LEN_SAMPLES,
-            }))
-        }
-    }
-
     #[test]
     fn clips_that_cannot_be_cut_leave_the_report_saved_and_the_command_failed() {
         let data = tempfile::tempdir().expect("tempdir");
         let gone = data.path().join("gone.wav");
         let result = run(
-            Box::new(Tone { left: 300 }),
+            Box::new(Tone {
+                left: 300,
+                crash: false,
+            }),
             &Config::default(),
             RunOptions {
-                kind: "replay",
-                source_name: "test".into(),
-                pacing: Pacing::Free,
-                ui: false,
-                data_dir: data.path().to_path_buf(),
-                record: None,
-                duration_s: None,
-                output: None,
                 clips: Some(ClipsFrom::Files(CallFiles::Channels {
                     path: gone,
                     rep_channel: 0,
                     prospect_channel: 1,
                 })),
-                split: false,
+                ..options(data.path())
             },
         );
         let e = result.expect_err("no clips is a failure");

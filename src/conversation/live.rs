@@ -163,13 +163,21 @@ pub struct LiveTracker {
 impl LiveTracker {
     /// A tracker with the thresholds of `config`.
     pub fn new(config: &Config) -> LiveTracker {
-        LiveTracker {
-            limits: Limits {
+        LiveTracker::fresh(
+            Limits {
                 rules: Thresholds::from_config(config),
                 monologue_warn: s_to_samples(config.monologue_warn_s),
                 monologue_cooldown: s_to_samples(config.monologue_cooldown_s),
             },
-            questions: config.monologue_questions.clone(),
+            config.monologue_questions.clone(),
+        )
+    }
+
+    /// A tracker that has heard nothing yet.
+    fn fresh(limits: Limits, questions: Vec<String>) -> LiveTracker {
+        LiveTracker {
+            limits,
+            questions,
             next_question: 0,
             open: [None, None],
             last_end: [None, None],
@@ -195,25 +203,10 @@ impl LiveTracker {
     /// next), and so are a paused stretch still open and the turn of the questions.
     pub fn new_call(&mut self) {
         let open = self.open;
-        let fresh = LiveTracker {
-            limits: self.limits.clone(),
-            questions: std::mem::take(&mut self.questions),
-            next_question: self.next_question,
-            open: [None, None],
-            last_end: [None, None],
-            last_span: [None, None],
-            floor: None,
-            turn_start: 0,
-            candidate: None,
-            interrupt_check: [None, None],
-            silence_start: None,
-            pause_opened: false,
-            any_speech: false,
-            last_monologue_cue: None,
-            monologue_cued_turn: None,
-            paused: Vec::new(),
-            paused_since: self.paused_since,
-        };
+        let mut fresh =
+            LiveTracker::fresh(self.limits.clone(), std::mem::take(&mut self.questions));
+        fresh.next_question = self.next_question;
+        fresh.paused_since = self.paused_since;
         *self = fresh;
         let mut going_on: Vec<(Samples, Party)> = [Party::Rep, Party::Prospect]
             .into_iter()
