@@ -63,9 +63,18 @@ pub(crate) fn kaiser_lowpass(fs_hz: f64, pass_hz: f64, stop_hz: f64, stop_db: f6
     let a = stop_db + 3.0;
     let transition = 2.0 * std::f64::consts::PI * (stop_hz - pass_hz) / fs_hz;
     let order = ((a - 7.95) / (2.285 * transition)).ceil() as usize;
-    let len = order | 1;
     let beta = 0.1102 * (a - 8.7);
     let cutoff = (pass_hz + stop_hz) / 2.0 / fs_hz;
+    kaiser_sinc(order | 1, cutoff, beta)
+        .into_iter()
+        .map(|v| v as f32)
+        .collect()
+}
+
+/// A Kaiser-windowed sinc of odd length `len`, cut off at `cutoff` (cycles per sample), with
+/// window parameter `beta`, scaled to unity gain at DC (the design of `scipy.signal.firwin`
+/// with a Kaiser window).
+pub(crate) fn kaiser_sinc(len: usize, cutoff: f64, beta: f64) -> Vec<f64> {
     let centre = (len / 2) as f64;
     let norm = bessel_i0(beta);
     let mut h: Vec<f64> = (0..len)
@@ -82,7 +91,7 @@ pub(crate) fn kaiser_lowpass(fs_hz: f64, pass_hz: f64, stop_hz: f64, stop_db: f6
         .collect();
     let dc: f64 = h.iter().sum();
     h.iter_mut().for_each(|v| *v /= dc);
-    h.into_iter().map(|v| v as f32).collect()
+    h
 }
 
 /// The whole factor from `rate_hz` to the analysis rate, when there is one (and it is not 1).

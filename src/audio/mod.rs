@@ -7,6 +7,7 @@ pub mod clips;
 pub mod decimate;
 pub mod decode;
 pub mod fractional;
+pub mod interpolate;
 pub mod live;
 pub mod resample;
 pub mod source;

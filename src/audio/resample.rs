@@ -1,5 +1,6 @@
-//! Resampling one channel to the analysis rate: by a whole factor (48, 32, 96 kHz) with the
-//! polyphase FIR of [`super::decimate`], otherwise with rubato's FFT resampler in fixed input
+//! Resampling one channel to the analysis rate: down by a whole factor (48, 32, 96 kHz) with
+//! the polyphase FIR of [`super::decimate`], up by a whole factor (8 kHz) with the training
+//! filter of [`super::interpolate`], otherwise with rubato's FFT resampler in fixed input
 //! chunks. Either way sample n of the output is time n / rate (delays are compensated).
 
 use std::collections::VecDeque;
@@ -12,6 +13,7 @@ use rubato::{Fft, FixedSync, Resampler};
 const SAMPLE_LIMIT: f32 = 1.0e3;
 
 use super::decimate::{Decimator, factor_for};
+use super::interpolate::Interpolator;
 use crate::timeline::ANALYSIS_RATE_HZ;
 
 /// FFT sub-chunks per resampler call.
@@ -38,7 +40,7 @@ fn chunk_frames(rate_hz: u32) -> usize {
 pub struct ToAnalysisRate {
     rate_hz: u32,
     inner: Option<Fft<f32>>,
-    whole: Option<Decimator>,
+    whole: Option<Whole>,
     chunk_in: Vec<f32>,
     filled: usize,
     chunk_out: Vec<f32>,
@@ -65,13 +67,45 @@ pub struct RateError {
     pub why: String,
 }
 
+/// A resampler by a whole factor, down or up.
+#[derive(Debug)]
+enum Whole {
+    Down(Decimator),
+    Up(Interpolator),
+}
+
+impl Whole {
+    /// The one for `rate_hz`, when it is a whole factor above or below the analysis rate.
+    fn for_rate(rate_hz: u32) -> Option<Whole> {
+        if let Some(factor) = factor_for(rate_hz) {
+            return Some(Whole::Down(Decimator::new(rate_hz, factor)));
+        }
+        (rate_hz < ANALYSIS_RATE_HZ && ANALYSIS_RATE_HZ.is_multiple_of(rate_hz))
+            .then(|| Whole::Up(Interpolator::new((ANALYSIS_RATE_HZ / rate_hz) as usize)))
+    }
+
+    fn push(&mut self, input: &[f32], emit: &mut impl FnMut(&[f32])) {
+        match self {
+            Whole::Down(d) => d.push(input, emit),
+            Whole::Up(u) => u.push(input, emit),
+        }
+    }
+
+    fn finish(&mut self, emit: &mut impl FnMut(&[f32])) {
+        match self {
+            Whole::Down(d) => d.pad_zeros(d.tail_samples(), emit),
+            Whole::Up(u) => u.pad_zeros(u.tail_samples(), emit),
+        }
+    }
+}
+
 impl ToAnalysisRate {
     /// A resampler from `rate_hz` (a pass-through when it is already the analysis rate).
     ///
     /// # Errors
     /// [`RateError`] when rubato cannot build a resampler for this ratio.
     pub fn new(rate_hz: u32) -> Result<ToAnalysisRate, RateError> {
-        let whole = factor_for(rate_hz).map(|factor| Decimator::new(rate_hz, factor));
+        let whole = Whole::for_rate(rate_hz);
         let inner = if rate_hz == ANALYSIS_RATE_HZ || whole.is_some() {
             None
         } else {
@@ -205,7 +239,7 @@ impl ToAnalysisRate {
             let owed = self.expected_out().saturating_sub(self.out_total);
             let Some(d) = self.whole.as_mut() else { return };
             let mut taken = 0u64;
-            d.pad_zeros(d.tail_samples(), &mut |o| {
+            d.finish(&mut |o| {
                 let n = (o.len() as u64).min(owed - taken) as usize;
                 out.extend(&o[..n]);
                 taken += n as u64;

@@ -319,3 +319,44 @@ fn mulaw_far_side_with_comfort_noise() {
         c.false_alarm_rate()
     );
 }
+
+/// `audio` (16 kHz) as an 8 kHz 16-bit recording read back the way every command reads it
+/// (the product's decoder and resampler to the analysis rate), with `floor_dbfs` of white
+/// noise added at 8 kHz (an 8 kHz file's noise floor is flat to 4 kHz).
+fn through_an_8_khz_file(audio: &[f32], floor_dbfs: f32, seed: u32) -> Vec<f32> {
+    let mut narrow = tacet_eval::resample_rational(audio, 1, 2);
+    let floor = synth::white(narrow.len(), seed, floor_dbfs);
+    synth::add_into(&mut narrow, &floor);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("call-8k.wav");
+    write_wav(&path, &[narrow], 8_000, 16, false);
+    let mut ch = tacet_eval::read_wav_channels_16k(&path).expect("8 kHz file readable");
+    ch.pop().expect("one channel")
+}
+
+#[test]
+fn a_flat_noise_floor_in_an_8_khz_recording_is_not_speech() {
+    let (rep, _, rep_truth, _) = demo();
+    for (floor_dbfs, seed) in [(-70.0, 11), (-55.0, 12), (-40.0, 13)] {
+        let noise = through_an_8_khz_file(&vec![0.0; 20 * 16_000], floor_dbfs, seed);
+        let share = speech_share(&noise);
+        let x = through_an_8_khz_file(&rep, floor_dbfs.max(-60.0), seed);
+        let c = score(&rep_truth, &detect(&x, None));
+        eprintln!(
+            "8 kHz file, white floor {floor_dbfs} dBFS: noise alone {share:.3}; demo rep over \
+             it P {:.3} R {:.3}",
+            c.precision(),
+            c.recall()
+        );
+        assert!(
+            share <= 0.01,
+            "{floor_dbfs} dBFS: {share:.3} of frames called speech"
+        );
+        assert!(
+            c.recall() >= 0.9 && c.precision() >= 0.85,
+            "{floor_dbfs} dBFS: P {:.3} R {:.3}",
+            c.precision(),
+            c.recall()
+        );
+    }
+}
