@@ -391,6 +391,10 @@ struct Outputs {
     cutter: Option<Cutter>,
 }
 
+/// Why a split session ended early when a call's own analysis failed.
+const CALL_FAILED: &str = "the analysis of a call failed; the calls before it are saved, and the session's report \
+     holds what was measured until then";
+
 /// The one driver loop of `analyze`, `replay`, `demo` and `live`: frames from the source,
 /// controls applied between frames, events and snapshots to `send`, paced if asked; split
 /// into calls, each call's frames to its own analysis, handed over when it ends.
@@ -479,6 +483,10 @@ fn drive(
             ));
             break;
         }
+        if cutter.as_ref().is_some_and(Cutter::failed) {
+            error = Some(Error::Crashed(CALL_FAILED));
+            break;
+        }
         frames += 1;
         if options.snapshots && frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
@@ -518,6 +526,9 @@ fn drive(
             CallResult::empty(config)
         }
     };
+    if cutter.as_ref().is_some_and(Cutter::failed) {
+        error.get_or_insert(Error::Crashed(CALL_FAILED));
+    }
     // Every call has been handed over: the receiver sees the end.
     drop(cutter);
     result.warnings.extend(source_warnings);
