@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import fftconvolve, lfilter, resample_poly
+from scipy.signal import fftconvolve, firwin, lfilter, resample, resample_poly
 
 RATE_HZ = 16_000
 FRAME = 160
@@ -66,6 +66,16 @@ TRAIN_KEYS = "abcdefghijkl"
 # both measured on the same mixtures); kept to make that comparison again.
 NEAR_FIELD_BLEED = False
 TEST_KEYS = "mnopqr"
+# The telephone channel's band limit. "poly": scipy's resample_poly down to 8 kHz and back
+# (a gentle transition around 4 kHz; the product upsamples 8 kHz files with the same filter,
+# src/audio/interpolate.rs). "varied": a third of the channels so, a third brick-wall (FFT
+# resampling, flat to 4 kHz), a third with a steep low-pass (127-255 taps) at 3.3-3.95 kHz
+# after the way back up, as softphones and gateways band-limit a call they play at 16 kHz
+# or more. With only "poly", a flat noise floor under a steep band edge was speech to the
+# model in every frame (docs/vad.md). The choice is drawn from a stream of its own, so
+# every other draw of a mixture is the same under either setting.
+TELEPHONE_FILTERS = "poly"
+_telephone_rng = np.random.default_rng(0)
 # Far-field reverberation (`--far-field` of tools/train_vad.py, training mixtures only):
 # reverberation on this share of the mixtures instead of 35%, and on FAR_FIELD_SHARE of those
 # a room response with the microphone at least FAR_FIELD_MIN_M from the talker (low
@@ -242,8 +252,10 @@ def tile_to(z, n, rng):
 
 
 def telephone(x, rng):
-    """An 8 kHz G.711 mu-law channel: down to 8 kHz, companded to 8 bits, back up."""
-    y = resample_poly(x, 1, 2)
+    """An 8 kHz G.711 mu-law channel: down to 8 kHz, companded to 8 bits, back up (the band
+    limit after `TELEPHONE_FILTERS`)."""
+    kind = 0 if TELEPHONE_FILTERS == "poly" else int(_telephone_rng.integers(3))
+    y = resample(x, (len(x) + 1) // 2) if kind == 1 else resample_poly(x, 1, 2)
     peak = np.abs(y).max() + 1e-9
     scale = min(1.0, 0.9 / peak)
     y = y * scale
@@ -251,7 +263,14 @@ def telephone(x, rng):
     c = np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu)
     c = np.round(c * 127) / 127
     y = np.sign(c) * ((1 + mu) ** np.abs(c) - 1) / mu / scale
-    return resample_poly(y, 2, 1)[: len(x)].astype(np.float32)
+    if kind == 1:
+        return resample(y, 2 * len(y))[: len(x)].astype(np.float32)
+    up = resample_poly(y, 2, 1)[: len(x)]
+    if kind == 2:
+        taps = 2 * int(_telephone_rng.integers(63, 128)) + 1
+        h = firwin(taps, _telephone_rng.uniform(3300, 3950), fs=RATE_HZ)
+        up = np.convolve(up, h, mode="same")
+    return up.astype(np.float32)
 
 
 def share_alike_sources(data):
@@ -445,14 +464,18 @@ def make_mixture(lib, rng, split):
 
 
 def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_alike=False,
-              audio_from=None, far_field=False):
+              audio_from=None, far_field=False, telephone_filters="poly"):
     """`count` mixtures of `split` into `work`, files named after `name` (default: the
     split); with `synth_dir`, training utterances are also drawn from synthesized voices;
     with `share_alike`, validation speech is the share-alike voices. With `audio_from` (a
     work directory made with the same seeds and mixture recipe), only the labels are
     written, and the audio and its features are linked from there: the label rule draws
     no random numbers, so the mixtures are the same. With `far_field`, more of the mixtures
-    are reverberant, most of those far from the microphone."""
+    are reverberant, most of those far from the microphone. `telephone_filters` is
+    `TELEPHONE_FILTERS` for this set."""
+    global TELEPHONE_FILTERS, _telephone_rng
+    TELEPHONE_FILTERS = telephone_filters
+    _telephone_rng = np.random.default_rng(seed + 7919)
     name = name or split
     lib = Library(data, synth_dir, share_alike)
     lib.far_field = far_field
