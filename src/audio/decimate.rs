@@ -104,7 +104,7 @@ pub fn factor_for(rate_hz: u32) -> Option<usize> {
 /// with output `i` centred on input sample `i x factor`, where `phases[r][j]` holds input
 /// sample `j x factor + r`. Each output is summed in that fixed order, so a block boundary
 /// never changes a result.
-fn filter_block(taps: &PhaseTaps, phases: &[Vec<f32>], out: &mut [f32]) {
+pub(super) fn filter_block(taps: &PhaseTaps, phases: &[Vec<f32>], out: &mut [f32]) {
     let mut i = 0;
     // Outputs side by side in lanes (the compiler vectorises across them)...
     while i + LANES <= out.len() {
@@ -243,13 +243,13 @@ fn filter_vectors_avx2<const V: usize>(
 /// The filter's taps split by input phase: `phase(r)[m] = h[m x factor + r]`, zero past the
 /// filter's end, so every phase has the same number of taps.
 #[derive(Debug)]
-struct PhaseTaps {
+pub(super) struct PhaseTaps {
     per_phase: usize,
     taps: Vec<f32>,
 }
 
 impl PhaseTaps {
-    fn new(h: &[f32], factor: usize) -> PhaseTaps {
+    pub(super) fn new(h: &[f32], factor: usize) -> PhaseTaps {
         let per_phase = h.len().div_ceil(factor);
         let mut taps = vec![0.0; per_phase * factor];
         for (k, &v) in h.iter().enumerate() {

@@ -9,13 +9,14 @@
 //! The model learned that shape. rubato's FFT resampler, used before for this rate, is flat
 //! to 4 kHz and empty above, and on that edge the model took flat noise (an 8 kHz file's
 //! noise floor, dither) for speech in every frame (docs/vad.md). Hand-written because the
-//! filter has to be that one; 21 multiply-adds per output sample, and cheaper than rubato
-//! was (`tacet vad` of an hour of 8 kHz mono: 0.80-0.85 s of CPU against 1.05-1.09 s).
+//! filter has to be that one (run by the decimator's FIR loop, one phase per output phase);
+//! 21 multiply-adds per output sample, and cheaper than rubato was (`tacet vad` of an hour
+//! of 8 kHz mono: 0.80-0.85 s of CPU against 1.05-1.09 s).
 //!
 //! Sample `n x factor` of the output is input sample `n` (the filter is centred: its delay
 //! is compensated, not added). Every buffer is allocated at construction.
 
-use super::decimate::kaiser_sinc;
+use super::decimate::{PhaseTaps, filter_block, kaiser_sinc};
 
 /// Input samples either side of an output's centre that its filter reads (the training
 /// filter's half length, `10 x factor` output taps, is 10 input samples for any factor).
@@ -24,15 +25,14 @@ const REACH: usize = 10;
 const BETA: f64 = 5.0;
 /// Input samples taken in per step of [`Interpolator::push`].
 const STEP_SAMPLES: usize = 4_096;
-/// Outputs of one phase computed side by side (the compiler vectorises across them).
-const LANES: usize = 8;
 
 /// A streaming interpolator by a whole factor.
 #[derive(Debug)]
 pub struct Interpolator {
     factor: usize,
-    /// `taps[r][i]` weighs input sample `n - REACH + i` in output `n x factor + r`.
-    taps: Vec<[f32; 2 * REACH + 1]>,
+    /// `taps[r]` weighs input samples `n - REACH ..= n + REACH` in output `n x factor + r`
+    /// (one phase each: every input sample is read by every output phase).
+    taps: Vec<PhaseTaps>,
     /// Input from sample `next - REACH` on (it starts with `REACH` zeros before the first).
     input: Vec<f32>,
     /// One phase's outputs of a step.
@@ -58,10 +58,10 @@ impl Interpolator {
                         *tap = (h[(half as i64 + offset) as usize] * factor as f64) as f32;
                     }
                 }
-                t
+                PhaseTaps::new(&t, 1)
             })
             .collect();
-        let mut input = Vec::with_capacity(STEP_SAMPLES + 2 * REACH + LANES);
+        let mut input = Vec::with_capacity(STEP_SAMPLES + 2 * REACH);
         input.resize(REACH, 0.0);
         Interpolator {
             factor,
@@ -107,7 +107,7 @@ impl Interpolator {
             return;
         }
         for (taps, out) in self.taps.iter().zip(&mut self.phase_out) {
-            filter(taps, &self.input, &mut out[..centres]);
+            filter_block(taps, std::slice::from_ref(&self.input), &mut out[..centres]);
         }
         for n in 0..centres {
             for (r, out) in self.phase_out.iter().enumerate() {
@@ -116,32 +116,6 @@ impl Interpolator {
         }
         emit(&self.out_block[..centres * self.factor]);
         self.input.drain(..centres);
-    }
-}
-
-/// `out[n] = sum over i of taps[i] x input[n + i]`, summed in that order (so a block
-/// boundary never changes a result).
-fn filter(taps: &[f32; 2 * REACH + 1], input: &[f32], out: &mut [f32]) {
-    let mut n = 0;
-    while n + LANES <= out.len() {
-        let mut acc = [0.0f32; LANES];
-        for (i, &h) in taps.iter().enumerate() {
-            let x: &[f32; LANES] = input[n + i..n + i + LANES]
-                .try_into()
-                .unwrap_or_else(|_| unreachable!());
-            for l in 0..LANES {
-                acc[l] += h * x[l];
-            }
-        }
-        out[n..n + LANES].copy_from_slice(&acc);
-        n += LANES;
-    }
-    while n < out.len() {
-        out[n] = taps
-            .iter()
-            .enumerate()
-            .fold(0.0f32, |acc, (i, &h)| acc + h * input[n + i]);
-        n += 1;
     }
 }
 
