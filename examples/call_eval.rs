@@ -2,13 +2,14 @@
 //! TEN test set in ../shared/data, through the real analysis (`tacet::cli::analyze::analyze_call`).
 //!
 //! `cargo run --release --example call_eval -- [../shared/data] [--calls N] [--keep DIR]
-//! [--no-noise] [--no-bleed] [--no-typing] [--no-telephone] [--verbose]`
+//! [--no-noise] [--no-bleed] [--no-typing] [--no-telephone] [--white-line] [--verbose]`
 //!
 //! Each call alternates labeled utterances between the rep and the prospect with scripted
 //! gaps (turn gaps of 0.2-0.7 s and pauses of 1.3-3 s), utterance levels varying by +-4 dB.
 //! The rep side is a headset mic: room noise, a fan, 50 Hz hum, keyboard typing while the
 //! prospect talks, and the prospect's voice leaking in 25-35 dB down with a 5-15 ms delay.
-//! The prospect side passes an 8 kHz G.711 mu-law telephone channel over line noise.
+//! The prospect side passes an 8 kHz G.711 mu-law telephone channel over line noise (pink;
+//! white hiss with `--white-line`).
 //! Truth: each utterance's labeled speech on the timeline, bridged as the product defines
 //! (gaps under `merge_gap_s`); a truth pause is a silence of both sides of at least
 //! `pause_min_s`. Reported: talk-time error per side, rep share of talk error, truth pauses
@@ -58,6 +59,8 @@ struct Impairments {
     bleed: bool,
     typing: bool,
     telephone: bool,
+    /// White line hiss instead of pink line noise on the prospect's side.
+    white_line: bool,
 }
 
 fn build_call(clips: &[LabeledClip], seed: u32, imp: Impairments) -> Call {
@@ -94,7 +97,12 @@ fn build_call(clips: &[LabeledClip], seed: u32, imp: Impairments) -> Call {
     // Prospect: line noise, then the telephone channel.
     let mut sent = clean[1].clone();
     if imp.noise {
-        synth::add_into(&mut sent, &synth::pink(total, seed + 1, -62.0));
+        let line = if imp.white_line {
+            synth::white(total, seed + 1, -62.0)
+        } else {
+            synth::pink(total, seed + 1, -62.0)
+        };
+        synth::add_into(&mut sent, &line);
     }
     let prospect = if imp.telephone {
         synth::mulaw_telephone(&sent)
@@ -188,6 +196,7 @@ fn main() -> Result<()> {
         bleed: true,
         typing: true,
         telephone: true,
+        white_line: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -196,6 +205,7 @@ fn main() -> Result<()> {
             "--no-bleed" => imp.bleed = false,
             "--no-typing" => imp.typing = false,
             "--no-telephone" => imp.telephone = false,
+            "--white-line" => imp.white_line = true,
             "--calls" => calls = args.next().context("--calls N")?.parse()?,
             "--keep" => keep = Some(PathBuf::from(args.next().context("--keep DIR")?)),
             _ => dir = Some(PathBuf::from(a)),
