@@ -434,6 +434,10 @@ def main():
                     help="with varied, the training and validation mixtures again with varied "
                          "telephone band limits (vad_mixtures.TELEPHONE_FILTERS; train-tel, "
                          "validation-tel): trained on beside the others, and measured")
+    ap.add_argument("--call-tones", action="store_true",
+                    help="the training and validation mixtures again with call-progress tones "
+                         "on some (vad_mixtures.CALL_TONES; train-tones, validation-tones): "
+                         "trained on beside the others, and measured")
     ap.add_argument("--init", help="weights saved by an earlier run (params.npz) to fine-tune: "
                     f"{FINE_TUNE_STEPS} steps at a peak rate of {FINE_TUNE_PEAK_LR}")
     ap.add_argument("--audio-from", help="a work directory made with the same seeds and mixture "
@@ -471,6 +475,13 @@ def main():
             paths += vad_mixtures.write_set(data, work, VALIDATION_MIXTURES, "validation", SEED + 1,
                                             name="validation-tel",
                                             telephone_filters=args.telephone_filters)
+        if args.call_tones:
+            # The same draws again with call-progress tones added to some: trained on beside
+            # the others, and measured.
+            paths += vad_mixtures.write_set(data, work, TRAIN_MIXTURES, "train", SEED,
+                                            name="train-tones", call_tones=True)
+            paths += vad_mixtures.write_set(data, work, VALIDATION_MIXTURES, "validation", SEED + 1,
+                                            name="validation-tones", call_tones=True)
         if synth_mixtures:
             synth_dir = work / "synth-speech"
             subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "synth_speech.py"),
@@ -485,6 +496,9 @@ def main():
     if (work / "train-tel.json").exists():
         tx, ty, _, _ = load_split(work, "train-tel")
         xs, ys = tx + xs, ty + ys
+    if (work / "train-tones.json").exists():
+        tx, ty, _, _ = load_split(work, "train-tones")
+        xs, ys = xs + tx, ys + ty
     if synth_mixtures:
         sx, sy, _, _ = load_split(work, "train-synth")
         xs, ys = xs + sx, ys + sy
@@ -511,7 +525,8 @@ def main():
     log(f"validation median onset {10 * np.median(on):+.0f} ms, offset {10 * np.median(off):+.0f} ms")
     for name, what in (("validation-sa", "share-alike validation"),
                        ("validation-ff", "far-field validation"),
-                       ("validation-tel", "varied-telephone validation")):
+                       ("validation-tel", "varied-telephone validation"),
+                       ("validation-tones", "call-tone validation")):
         if not (work / f"{name}.json").exists():
             continue
         sx, sy, sl, _ = load_split(work, name)
@@ -528,6 +543,8 @@ def main():
     tel = ""
     if (work / "train-tel.json").exists():
         tel = " and the same again with varied telephone band limits"
+    if (work / "train-tones.json").exists():
+        tel += " and again with call-progress tones on some"
     if args.init:
         tel += f", fine-tuned from an earlier run's weights ({FINE_TUNE_STEPS} steps)"
     summary = (f"{TRAIN_MIXTURES} training mixtures (seed {SEED}){labels}{tel}; on "

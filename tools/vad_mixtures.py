@@ -76,6 +76,16 @@ TEST_KEYS = "mnopqr"
 # every other draw of a mixture is the same under either setting.
 TELEPHONE_FILTERS = "poly"
 _telephone_rng = np.random.default_rng(0)
+# Call-progress tones (`--call-tones` of tools/train_vad.py): on CALL_TONE_SHARE of the
+# mixtures, a ringback, busy or other line tone is added as non-speech (single or dual
+# frequencies of 350-650 Hz, on 0.2-2.5 s and off 0.2-4.5 s, or steady), at -10 to +20 dB
+# under the speech, before the telephone channel. Without them, ringback and busy tones
+# are speech to the model for most of their on-time; the weights fine-tuned with them lost
+# bleed and hiss robustness, so the shipped weights are not (docs/vad.md). Drawn from a
+# stream of their own, as the telephone filters are.
+CALL_TONES = False
+CALL_TONE_SHARE = 0.3
+_tone_rng = np.random.default_rng(0)
 # Far-field reverberation (`--far-field` of tools/train_vad.py, training mixtures only):
 # reverberation on this share of the mixtures instead of 35%, and on FAR_FIELD_SHARE of those
 # a room response with the microphone at least FAR_FIELD_MIN_M from the talker (low
@@ -224,6 +234,24 @@ def clicks(rng, n):
         burst = lfilter([1], [1, -rng.uniform(-0.9, 0.9)], burst)
         x[t : t + length] += rng.uniform(0.2, 1.0) * burst
     return x
+
+
+def call_tone(rng, n):
+    """A call-progress tone of `n` samples: one or two sines, switched by a cadence (or
+    steady), with 5 ms ramps at each switch."""
+    t = np.arange(n) / RATE_HZ
+    f1 = rng.uniform(350, 650)
+    x = np.sin(2 * np.pi * f1 * t + rng.uniform(0, 6))
+    if rng.uniform() < 0.6:
+        x = x + np.sin(2 * np.pi * (f1 + rng.uniform(30, 200)) * t + rng.uniform(0, 6))
+    if rng.uniform() < 0.85:
+        on, off = rng.uniform(0.2, 2.5), rng.uniform(0.2, 4.5)
+        phase = (t + rng.uniform(0, on + off)) % (on + off)
+        gate = (phase < on).astype(np.float64)
+        ramp = int(0.005 * RATE_HZ)
+        gate = np.convolve(gate, np.ones(ramp) / ramp, mode="same")
+        x = x * gate
+    return x.astype(np.float32)
 
 
 def random_eq(x, rng):
@@ -415,6 +443,10 @@ def make_mixture(lib, rng, split):
         z = lib.noise_signal(rng, n)
         snr = rng.uniform(-5, 30) + 6 * k
         mix += 10 ** ((speech_db - snr - rms_db(z)) / 20) * z
+    if CALL_TONES and _tone_rng.uniform() < CALL_TONE_SHARE:
+        z = call_tone(_tone_rng, n)
+        snr = _tone_rng.uniform(-10, 20)
+        mix += 10 ** ((speech_db - snr - rms_db(z)) / 20) * z
     far = None
     if bleed:
         far_kind = "tel" if rng.uniform() < 0.5 or not lib.speech[split]["wide"] else "wide"
@@ -464,7 +496,7 @@ def make_mixture(lib, rng, split):
 
 
 def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_alike=False,
-              audio_from=None, far_field=False, telephone_filters="poly"):
+              audio_from=None, far_field=False, telephone_filters="poly", call_tones=False):
     """`count` mixtures of `split` into `work`, files named after `name` (default: the
     split); with `synth_dir`, training utterances are also drawn from synthesized voices;
     with `share_alike`, validation speech is the share-alike voices. With `audio_from` (a
@@ -472,10 +504,12 @@ def write_set(data, work, count, split, seed, name=None, synth_dir=None, share_a
     written, and the audio and its features are linked from there: the label rule draws
     no random numbers, so the mixtures are the same. With `far_field`, more of the mixtures
     are reverberant, most of those far from the microphone. `telephone_filters` is
-    `TELEPHONE_FILTERS` for this set."""
-    global TELEPHONE_FILTERS, _telephone_rng
+    `TELEPHONE_FILTERS` for this set, `call_tones` `CALL_TONES`."""
+    global TELEPHONE_FILTERS, _telephone_rng, CALL_TONES, _tone_rng
     TELEPHONE_FILTERS = telephone_filters
     _telephone_rng = np.random.default_rng(seed + 7919)
+    CALL_TONES = call_tones
+    _tone_rng = np.random.default_rng(seed + 104729)
     name = name or split
     lib = Library(data, synth_dir, share_alike)
     lib.far_field = far_field
