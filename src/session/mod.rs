@@ -185,18 +185,15 @@ fn talk_since(
         |s: &crate::timeline::Span, from: Samples| s.end.min(now).saturating_sub(s.start.max(from));
     for (side, party) in [Party::Rep, Party::Prospect].into_iter().enumerate() {
         let segs = analysis.segments(side);
-        total[side] = segs
-            .iter()
-            .rev()
-            .take_while(|s| s.end > since)
-            .map(|s| within(s, since))
-            .sum();
-        recent[side] = segs
-            .iter()
-            .rev()
-            .take_while(|s| s.end > from)
-            .map(|s| within(s, from))
-            .sum();
+        let talk_from = |from: Samples| -> Samples {
+            segs.iter()
+                .rev()
+                .take_while(|s| s.end > from)
+                .map(|s| within(s, from))
+                .sum()
+        };
+        total[side] = talk_from(since);
+        recent[side] = talk_from(from);
         if let Some(start) = analysis.speaking_since(party) {
             total[side] += now.saturating_sub(start.max(since));
             recent[side] += now.saturating_sub(start.max(from));

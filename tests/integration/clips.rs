@@ -9,7 +9,6 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -18,6 +17,7 @@ use serde_json::Value;
 
 use crate::common::*;
 use crate::reports::{chromium, png_stats, screenshot};
+use crate::split_calls::noise;
 
 const RATE_HZ: f64 = 16_000.0;
 const CLIP_RATE_HZ: u32 = 8_000;
@@ -336,21 +336,6 @@ fn replay_with_clips_saves_the_same_clips_in_the_session_report() {
     }
 }
 
-/// Low white noise (about -66 dBFS), the same for a seed.
-fn noise(n: usize, seed: u64) -> Vec<f32> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((x >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.0017
-        })
-        .collect()
-}
-
 #[test]
 fn clips_of_split_calls_are_cut_from_where_each_call_is_in_the_day() {
     // A short day: 20 s of quiet, the demo's first 70 s, 60 s of quiet, the demo's last
@@ -615,53 +600,12 @@ window.addEventListener('load', function () {
 /// Chromium's DOM of `page` after its scripts ran (`--dump-dom`, with virtual time so the
 /// media loads before the dump).
 fn dump_dom(bin: &str, page: &Path) -> (String, String) {
-    let profile = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--autoplay-policy=no-user-gesture-required",
-            "--virtual-time-budget=30000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let mut out_pipe = child.stdout.take().expect("stdout");
-    let mut err_pipe = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut out_pipe, &mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err_pipe, &mut s);
-        s
-    });
-    let start = Instant::now();
-    loop {
-        match child.try_wait().expect("wait") {
-            Some(_) => break,
-            None if start.elapsed() > Duration::from_secs(90) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("chromium did not finish within 90 s");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
-    (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    )
+    let args = [
+        "--autoplay-policy=no-user-gesture-required",
+        "--virtual-time-budget=30000",
+        "--dump-dom",
+    ];
+    crate::reports::run_chromium(bin, &args, page, Duration::from_secs(90))
 }
 
 #[test]

@@ -229,3 +229,23 @@ pub fn memory_lock() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// The reports saved under `data/sessions` so far, oldest call first (by `offset_s`); a
+/// session whose report is not (yet) readable is left out.
+pub fn saved_calls(data: &Path) -> Vec<Value> {
+    let Ok(dir) = std::fs::read_dir(data.join("sessions")) else {
+        return Vec::new();
+    };
+    let mut reports: Vec<Value> = dir
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path().join("report.json")).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect();
+    reports.sort_by(|a: &Value, b: &Value| {
+        a["offset_s"]
+            .as_f64()
+            .partial_cmp(&b["offset_s"].as_f64())
+            .expect("numbers")
+    });
+    reports
+}

@@ -1123,25 +1123,6 @@ fn short_day() -> Vec<Vec<f32>> {
     chans
 }
 
-/// The reports saved under `data/sessions`, by `offset_s`.
-fn saved_calls(data: &Path) -> Vec<Value> {
-    let Ok(dir) = std::fs::read_dir(data.join("sessions")) else {
-        return Vec::new();
-    };
-    let mut reports: Vec<Value> = dir
-        .filter_map(Result::ok)
-        .filter_map(|e| std::fs::read_to_string(e.path().join("report.json")).ok())
-        .filter_map(|t| serde_json::from_str(&t).ok())
-        .collect();
-    reports.sort_by(|a: &Value, b: &Value| {
-        a["offset_s"]
-            .as_f64()
-            .partial_cmp(&b["offset_s"].as_f64())
-            .expect("numbers")
-    });
-    reports
-}
-
 /// A working day through the sound server into `tacet live --no-ui`: the call, the video
 /// nobody answers and the second call give exactly two saved sessions. The first is saved
 /// the moment it ends (nobody spoke for `call_end_silence_s`), while the session goes on;

@@ -483,6 +483,24 @@ pub(crate) fn chromium(test: &str) -> Option<String> {
 
 /// Opens `page` in headless Chromium, saves a screenshot, returns Chromium's stderr.
 pub(crate) fn screenshot(bin: &str, page: &Path, png: &Path) -> String {
+    let shot = format!("--screenshot={}", png.display());
+    let args = [
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,2000",
+        shot.as_str(),
+    ];
+    run_chromium(bin, &args, page, Duration::from_secs(60)).1
+}
+
+/// Runs headless Chromium (a fresh profile, no network services) on `page` with `args`
+/// besides, killing it after `limit`; its stdout and stderr.
+pub(crate) fn run_chromium(
+    bin: &str,
+    args: &[&str],
+    page: &Path,
+    limit: Duration,
+) -> (String, String) {
     let profile = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(bin)
         .args([
@@ -492,36 +510,39 @@ pub(crate) fn screenshot(bin: &str, page: &Path, png: &Path) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,2000",
         ])
+        .args(args)
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start chromium");
-    let mut stderr_pipe = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stderr_pipe, &mut s);
-        s
-    });
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read(Box::new(child.stdout.take().expect("stdout")));
+    let err = read(Box::new(child.stderr.take().expect("stderr")));
     let start = Instant::now();
     loop {
         match child.try_wait().expect("wait") {
             Some(_) => break,
-            None if start.elapsed() > Duration::from_secs(60) => {
+            None if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("chromium did not finish within 60 s");
+                panic!("chromium did not finish within {} s", limit.as_secs());
             }
             None => std::thread::sleep(Duration::from_millis(100)),
         }
     }
-    reader.join().unwrap_or_default()
+    (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    )
 }
 
 /// Distinct colours and the share of non-white pixels of a PNG.

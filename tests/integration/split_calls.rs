@@ -182,22 +182,6 @@ fn splitting_needs_an_out_dir_and_one_recording() {
     assert!(stderr(&out).contains("--split-calls"), "{}", stderr(&out));
 }
 
-/// The reports saved under `data/sessions`, oldest call first (by `offset_s`).
-fn saved_sessions(data: &Path) -> Vec<Value> {
-    let sessions = data.join("sessions");
-    let mut reports: Vec<Value> = std::fs::read_dir(&sessions)
-        .unwrap_or_else(|e| panic!("{}: {e}", sessions.display()))
-        .map(|e| json(&e.expect("entry").path().join("report.json")))
-        .collect();
-    reports.sort_by(|a, b| {
-        a["offset_s"]
-            .as_f64()
-            .partial_cmp(&b["offset_s"].as_f64())
-            .expect("numbers")
-    });
-    reports
-}
-
 /// `replay DAY --split-calls` saves each call as its own session, as `live` does: exactly
 /// the two calls of the day, each the report `analyze --split-calls` writes for it (the
 /// same stretch analysed alone, the same `offset_s`); `-o` still gets the whole day.
@@ -234,7 +218,7 @@ fn a_replayed_day_saves_each_call_as_analyze_splits_it() {
     ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    let saved = saved_sessions(&data);
+    let saved = saved_calls(&data);
     assert_eq!(saved.len(), 2, "{err}");
     assert!(
         err.contains("call 1: from ") && err.contains("call 2: from "),
