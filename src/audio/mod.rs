@@ -1,5 +1,6 @@
 //! Audio in: decoding recordings, resampling to the analysis rate, and the frame sources
-//! (file and live capture) that feed the analysis with one 10 ms frame per side at a time;
+//! (file and live capture) that feed the analysis with one 10 ms frame per side at a time,
+//! a recording read ahead on a thread of its own (`read_ahead`);
 //! and out, once: the moments' clips that `--clips` puts in the HTML report (`clips`).
 
 pub mod capture;
@@ -9,6 +10,7 @@ pub mod decode;
 pub mod fractional;
 pub mod interpolate;
 pub mod live;
+pub mod read_ahead;
 pub mod resample;
 pub mod source;
 pub mod synth;

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
 
 use crate::analysis::{Analysis, CallResult, Levels, Silent};
+use crate::audio::read_ahead::read_ahead;
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
@@ -306,13 +307,15 @@ pub fn spawn(
 
 /// Runs a whole source through the analysis, as fast as it can be read, and returns what was
 /// measured: the driver of `analyze`, the same loop as a session's without the controls,
-/// the snapshots and the recorder. `out` receives the live events.
+/// the snapshots and the recorder. The source is read ahead on a thread of its own
+/// ([`read_ahead`]), so a recording's decoding and resampling run beside the analysis.
+/// `out` receives the live events.
 ///
 /// # Errors
 /// The source's error ([`Error::Input`], [`Error::Device`]), or [`Error::Other`] when the
 /// source or the analysis panicked.
 pub fn run_to_end(
-    source: &mut dyn FrameSource,
+    source: &mut (dyn FrameSource + Send),
     config: &Config,
     out: &mut impl FnMut(LiveEvent),
 ) -> Result<CallResult, Error> {
@@ -329,17 +332,19 @@ pub fn run_to_end(
             out(e);
         }
     };
-    let outcome = drive(
-        source,
-        config,
-        options,
-        Outputs {
-            recorder: None,
-            cutter: None,
-        },
-        &mut send,
-        &crossbeam_channel::never(),
-    );
+    let outcome = read_ahead(source, |source| {
+        drive(
+            source,
+            config,
+            options,
+            Outputs {
+                recorder: None,
+                cutter: None,
+            },
+            &mut send,
+            &crossbeam_channel::never(),
+        )
+    });
     match outcome.error {
         Some(e) => Err(e),
         None => Ok(outcome.result),
@@ -353,7 +358,7 @@ pub fn run_to_end(
 /// # Errors
 /// As [`run_to_end`].
 pub fn run_to_end_split(
-    source: &mut dyn FrameSource,
+    source: &mut (dyn FrameSource + Send),
     config: &Config,
 ) -> Result<Vec<FinishedCall>, Error> {
     let options = SessionOptions {
@@ -365,17 +370,19 @@ pub fn run_to_end_split(
         split: true,
     };
     let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
-    let outcome = drive(
-        source,
-        config,
-        options,
-        Outputs {
-            recorder: None,
-            cutter: Some(Cutter::new(config, None, calls_tx)),
-        },
-        &mut |_| {},
-        &crossbeam_channel::never(),
-    );
+    let outcome = read_ahead(source, |source| {
+        drive(
+            source,
+            config,
+            options,
+            Outputs {
+                recorder: None,
+                cutter: Some(Cutter::new(config, None, calls_tx)),
+            },
+            &mut |_| {},
+            &crossbeam_channel::never(),
+        )
+    });
     match outcome.error {
         Some(e) => Err(e),
         None => Ok(calls_rx.try_iter().collect()),
@@ -629,6 +636,25 @@ mod tests {
         assert!(outcome.error.is_some());
         assert_eq!(outcome.result.metrics.duration, 3_000 * 160);
         assert!(outcome.result.metrics.rep.talk > 0);
+    }
+
+    #[test]
+    fn a_recording_whose_reading_panics_ends_in_a_crash_error_not_a_panic() {
+        // `run_to_end` reads the source ahead on a thread of its own: its panic comes back.
+        let mut source = Bursts {
+            frames: 0,
+            panic_after: Some(3_000),
+            total: u64::MAX,
+        };
+        let got = run_to_end(&mut source, &Config::default(), &mut |_| {});
+        assert!(matches!(got, Err(Error::Crashed(_))), "{got:?}");
+        let mut source = Bursts {
+            frames: 0,
+            panic_after: None,
+            total: 3_000,
+        };
+        let result = run_to_end(&mut source, &Config::default(), &mut |_| {}).expect("the call");
+        assert_eq!(result.metrics.duration, 3_000 * 160);
     }
 
     /// A source that fails after a few frames and whose closing never returns (a device

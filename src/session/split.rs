@@ -12,8 +12,9 @@
 //! The call's own analysis runs on a thread of its own (one per session, started with the
 //! first call), beside the session's: the frames go to it through a bounded channel, and at
 //! the call's end the cutter waits for it to take the last of them, so everything a call's
-//! end hands over is as it would be on one thread. On two cores a split day takes about
-//! the wall time of the plain analysis (docs/performance.md).
+//! end hands over is as it would be on one thread. In `analyze --split-calls` the
+//! recording is read ahead on a third thread, so a split day's three parts (reading, the
+//! session's analysis, the calls' own) share the two cores (figures in docs/performance.md).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
