@@ -601,8 +601,7 @@ mod tests {
             // 3 s rep, 2 s silence, 3 s prospect, 2 s silence (a held pause each cycle).
             let t_s = self.frames / 100 % 10;
             for (i, (r, p)) in rep.iter_mut().zip(prospect.iter_mut()).enumerate() {
-                let phase = (self.frames * 160 + i as u64) as f32 * 0.0785;
-                let voice = (phase.sin() + 0.5 * (phase * 2.7).sin()) * 0.2;
+                let voice = voice_at(self.frames * 160 + i as u64);
                 *r = if t_s < 3 { voice } else { 0.0 };
                 *p = if (5..8).contains(&t_s) { voice } else { 0.0 };
             }
@@ -611,6 +610,18 @@ mod tests {
                 valid_samples: FRAME_LEN_SAMPLES,
             }))
         }
+    }
+
+    /// A voice-like sound at sample `n`: ten harmonics of a pitch swaying 95-145 Hz three
+    /// times a second, in syllables four times a second (two steady sines would be a
+    /// call-progress tone to the detector).
+    fn voice_at(n: u64) -> f32 {
+        let t = n as f32 / 16_000.0;
+        let tau = std::f32::consts::TAU;
+        let phase = tau * 120.0 * t - 25.0 / 3.0 * (tau * 3.0 * t).cos();
+        let syllable = 0.5 - 0.5 * (tau * 4.0 * t).cos();
+        let harmonics: f32 = (1..=10).map(|h| (phase * h as f32).sin() / h as f32).sum();
+        0.15 * syllable * harmonics
     }
 
     fn options() -> SessionOptions {

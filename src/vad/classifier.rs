@@ -5,7 +5,8 @@
 //! far end's predicted leak explains (its SNR against noise and leak under a floor, and
 //! the leak explaining more of it than that) is not the rep's speech: the bleed gate, the
 //! spectral rule's leak model kept in charge of what it is good at. Its levels are chosen
-//! with the model on the training data's validation split.
+//! with the model on the training data's validation split. And a steady tone (ringback,
+//! busy, dial tone: [`super::tone`]) is not speech.
 
 use super::features::{
     FAR_ACTIVITY, FeatureExtractor, LEAK_EXPLAINED, MEAN_SNR, NUM_FEATURES, feature_db,
@@ -13,6 +14,7 @@ use super::features::{
 use super::model::SpeechModel;
 use super::model_weights as weights;
 use super::spectral::{NUM_BANDS, SILENCE_FLOOR_DBFS, SpectralClassifier};
+use super::tone::ToneGate;
 use super::{FrameClassifier, TrackerParams};
 
 /// Speech / not speech per frame from the learned model.
@@ -21,6 +23,7 @@ pub struct ModelClassifier {
     features: FeatureExtractor,
     feature_values: [f32; NUM_FEATURES],
     model: SpeechModel,
+    tone: ToneGate,
     probability: f32,
     speaking: bool,
 }
@@ -48,6 +51,7 @@ impl ModelClassifier {
             features: FeatureExtractor::new(),
             feature_values: [0.0; NUM_FEATURES],
             model: SpeechModel::new(),
+            tone: ToneGate::new(),
             probability: 0.0,
             speaking: false,
         }
@@ -114,7 +118,8 @@ impl FrameClassifier for ModelClassifier {
         self.features.compute(&self.front, &mut self.feature_values);
         let mut p = self.model.step(&self.feature_values);
         let level_dbfs = 10.0 * self.front.frame_mean_square().max(1e-20).log10();
-        if level_dbfs < SILENCE_FLOOR_DBFS || self.bleed_gate() {
+        let tone = self.tone.push(self.front.mic_power());
+        if level_dbfs < SILENCE_FLOOR_DBFS || self.bleed_gate() || tone {
             p = 0.0;
         }
         self.probability = p;

@@ -48,6 +48,7 @@ pub mod model;
 #[allow(clippy::excessive_precision, clippy::unreadable_literal)]
 mod model_weights;
 pub mod spectral;
+pub mod tone;
 
 pub use classifier::ModelClassifier;
 

@@ -1,7 +1,7 @@
 //! Detector behaviour under the conditions of a real call: headset bleed and double talk
 //! (two channels), keyboard clicks, fan noise and mains hum, breaths, a level sweep, a
-//! mu-law telephone far side with comfort noise or white line hiss, and 8 kHz recordings
-//! with a flat noise floor. Speech is the bundled demo call (exact
+//! mu-law telephone far side with comfort noise or white line hiss, 8 kHz recordings
+//! with a flat noise floor, and call-progress tones before an answer. Speech is the bundled demo call (exact
 //! timing); keyboard recordings from ../shared/data are used when present.
 //!
 //! Every assertion is a tolerance band around the measured behaviour (docs/vad.md): a
@@ -397,4 +397,54 @@ fn speech_share_from(audio: &[f32], from: usize) -> f64 {
     let d = detect(audio, None);
     let rest = &d[(from / FRAME_LEN_SAMPLES).min(d.len())..];
     rest.iter().filter(|&&x| x).count() as f64 / rest.len().max(1) as f64
+}
+
+/// A call-progress tone: its name, frequencies (Hz) and cadence (seconds on, off).
+type CallTone = (&'static str, &'static [f32], &'static [(f32, f32)]);
+
+/// Ringback and busy tones of several countries (frequencies and cadences of ITU-T
+/// E.180), at -20 dBFS over a -60 dBFS line hiss, through the telephone channel.
+const CALL_TONES: [CallTone; 4] = [
+    ("US ringback", &[440.0, 480.0], &[(2.0, 4.0)]),
+    ("UK ringback", &[400.0, 450.0], &[(0.4, 0.2), (0.4, 2.0)]),
+    ("EU ringback", &[425.0], &[(1.0, 4.0)]),
+    ("US busy", &[480.0, 620.0], &[(0.5, 0.5)]),
+];
+
+#[test]
+fn ringback_and_busy_tones_are_not_speech_and_the_answer_after_them_is_found() {
+    let (_, prospect, _, prospect_truth) = demo();
+    let before_s = 20.0;
+    let before = (before_s * 16_000.0) as usize;
+    for (k, (name, freqs, cadence)) in CALL_TONES.iter().enumerate() {
+        let mut line = synth::call_tone(before, freqs, cadence, -20.0);
+        line.extend_from_slice(&prospect);
+        let hiss = synth::white(line.len(), 40 + k as u32, -60.0);
+        synth::add_into(&mut line, &hiss);
+        let x = synth::mulaw_telephone(&line);
+        let detected = detect(&x, None);
+        let in_tone = &detected[..before / FRAME_LEN_SAMPLES];
+        let on: Vec<usize> = (0..in_tone.len())
+            .filter(|&i| in_tone[i] && (i == 0 || !in_tone[i - 1]))
+            .collect();
+        eprintln!("DEBUG {name} starts {on:?}");
+        let tone_share = in_tone.iter().filter(|&&d| d).count() as f64 / in_tone.len() as f64;
+        let answer = score(&shifted_spans(&prospect_truth, before_s), &detected);
+        eprintln!(
+            "{name}: {tone_share:.3} of the tone's frames called speech; the answer after it \
+             P {:.3} R {:.3} F1 {:.3}",
+            answer.precision(),
+            answer.recall(),
+            answer.f1()
+        );
+        assert!(
+            tone_share <= 0.01,
+            "{name}: {tone_share:.3} of frames called speech"
+        );
+        assert!(
+            answer.f1() >= 0.95,
+            "{name}: the answer's F1 {:.3}",
+            answer.f1()
+        );
+    }
 }

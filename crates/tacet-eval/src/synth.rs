@@ -1,5 +1,5 @@
 //! Synthetic conditions for detector tests and call simulations: noises (pink, fan, mains
-//! hum, keyboard clicks, breaths, comfort noise), channels (G.711 mu-law telephone, headset
+//! hum, keyboard clicks, breaths, comfort noise), call-progress tones, channels (G.711 mu-law telephone, headset
 //! bleed through a short room response) and level helpers. All deterministic (seeded).
 
 use super::{resample_rational, telephone_band};
@@ -78,6 +78,37 @@ pub fn white(n: usize, seed: u32, dbfs: f32) -> Vec<f32> {
     let mut x: Vec<f32> = (0..n).map(|_| rng.bipolar()).collect();
     set_rms_dbfs(&mut x, dbfs);
     x
+}
+
+/// A call-progress tone (ringback, busy): the sum of `freqs_hz` switched on and off by
+/// `cadence_s` (pairs of on and off seconds, repeated), each tone at `dbfs` RMS while on.
+pub fn call_tone(n: usize, freqs_hz: &[f32], cadence_s: &[(f32, f32)], dbfs: f32) -> Vec<f32> {
+    let period_s: f32 = cadence_s.iter().map(|(on, off)| on + off).sum();
+    let gain = db_to_gain(dbfs) * std::f32::consts::SQRT_2;
+    (0..n)
+        .map(|i| {
+            let t = i as f32 / SR;
+            let mut at = t % period_s.max(1e-3);
+            let mut on = false;
+            for &(on_s, off_s) in cadence_s {
+                if at < on_s {
+                    on = true;
+                    break;
+                }
+                at -= on_s + off_s;
+                if at < 0.0 {
+                    break;
+                }
+            }
+            if !on {
+                return 0.0;
+            }
+            freqs_hz
+                .iter()
+                .map(|f| gain * (2.0 * std::f32::consts::PI * f * t).sin())
+                .sum()
+        })
+        .collect()
 }
 
 /// Mains hum: `mains_hz` and its harmonics up to 1 kHz with falling amplitudes (odd
