@@ -319,32 +319,12 @@ pub fn run_to_end(
     config: &Config,
     out: &mut impl FnMut(LiveEvent),
 ) -> Result<CallResult, Error> {
-    let options = SessionOptions {
-        pacing: Pacing::Free,
-        record: None,
-        max_duration: None,
-        stop_flag: Arc::new(AtomicBool::new(false)),
-        snapshots: false,
-        split: false,
-    };
     let mut send = |m: SessionMsg| {
         if let SessionMsg::Event(e) = m {
             out(e);
         }
     };
-    let outcome = read_ahead(source, |source| {
-        drive(
-            source,
-            config,
-            options,
-            Outputs {
-                recorder: None,
-                cutter: None,
-            },
-            &mut send,
-            &crossbeam_channel::never(),
-        )
-    });
+    let outcome = run_free(source, config, None, &mut send);
     match outcome.error {
         Some(e) => Err(e),
         None => Ok(outcome.result),
@@ -361,32 +341,45 @@ pub fn run_to_end_split(
     source: &mut (dyn FrameSource + Send),
     config: &Config,
 ) -> Result<Vec<FinishedCall>, Error> {
+    let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
+    let cutter = Cutter::new(config, None, calls_tx);
+    let outcome = run_free(source, config, Some(cutter), &mut |_| {});
+    match outcome.error {
+        Some(e) => Err(e),
+        None => Ok(calls_rx.try_iter().collect()),
+    }
+}
+
+/// The driver loop over a whole source as fast as it can be read (read ahead on a thread
+/// of its own), split into calls by `cutter` if given: [`run_to_end`] and
+/// [`run_to_end_split`].
+fn run_free(
+    source: &mut (dyn FrameSource + Send),
+    config: &Config,
+    cutter: Option<Cutter>,
+    send: &mut impl FnMut(SessionMsg),
+) -> Outcome {
     let options = SessionOptions {
         pacing: Pacing::Free,
         record: None,
         max_duration: None,
         stop_flag: Arc::new(AtomicBool::new(false)),
         snapshots: false,
-        split: true,
+        split: cutter.is_some(),
     };
-    let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
-    let outcome = read_ahead(source, |source| {
+    read_ahead(source, |source| {
         drive(
             source,
             config,
             options,
             Outputs {
                 recorder: None,
-                cutter: Some(Cutter::new(config, None, calls_tx)),
+                cutter,
             },
-            &mut |_| {},
+            send,
             &crossbeam_channel::never(),
         )
-    });
-    match outcome.error {
-        Some(e) => Err(e),
-        None => Ok(calls_rx.try_iter().collect()),
-    }
+    })
 }
 
 /// What a session writes besides its events: the recording, and the calls cut out of it.
