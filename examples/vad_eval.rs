@@ -3,7 +3,9 @@
 //! same frame scoring: precision, recall, F1, false alarms, ROC-AUC and false alarms at
 //! recall 0.95 (for detectors with a score), median signed onset and offset errors, the
 //! share of labeled gaps of at least `merge_gap_s` (0.3 s) kept open, and speed in
-//! multiples of real time on one core.
+//! multiples of real time on one core. Beside the labeled sets: pink noise, typing, and
+//! synthesized call-progress tones (ringback, busy), where every frame called speech is a
+//! false alarm.
 //!
 //! `cargo run --release [--features anchors] --example vad_eval -- ../shared/data
 //! [--per-file] [--set key=value]...` where `key` is a `SpectralParams` or
@@ -21,6 +23,7 @@ use tacet::vad::{
     FrameClassifier, ModelClassifier, SpectralClassifier, SpectralParams, SpeechTracker,
     TrackerParams, default_tracker,
 };
+use tacet_eval::synth;
 use tacet_eval::{self as eval, FrameCounts, LabeledClip};
 
 struct Settings {
@@ -358,6 +361,33 @@ fn non_speech(paths: &[PathBuf]) -> Result<Vec<LabeledClip>> {
         .collect()
 }
 
+/// Call-progress tones with no speech: US, UK and EU ringback and the US busy tone, 30 s
+/// each at -20 dBFS over a -60 dBFS hiss, through the G.711 telephone channel (synthesized;
+/// frequencies and cadences of ITU-T E.180).
+fn call_tones() -> Vec<LabeledClip> {
+    let tones: [(&str, &[f32], &[(f32, f32)]); 4] = [
+        ("ringback-us", &[440.0, 480.0], &[(2.0, 4.0)]),
+        ("ringback-uk", &[400.0, 450.0], &[(0.4, 0.2), (0.4, 2.0)]),
+        ("ringback-eu", &[425.0], &[(1.0, 4.0)]),
+        ("busy-us", &[480.0, 620.0], &[(0.5, 0.5)]),
+    ];
+    let n = 30 * ANALYSIS_RATE_HZ as usize;
+    tones
+        .iter()
+        .zip(1u32..)
+        .map(|((name, freqs, cadence), seed)| {
+            let mut line = synth::call_tone(n, freqs, cadence, -20.0);
+            synth::add_into(&mut line, &synth::white(n, seed, -60.0));
+            LabeledClip {
+                name: (*name).into(),
+                audio: synth::mulaw_telephone(&line),
+                labels: Vec::new(),
+                scored: None,
+            }
+        })
+        .collect()
+}
+
 fn refs(v: &[LabeledClip]) -> Vec<&LabeledClip> {
     v.iter().collect()
 }
@@ -425,6 +455,7 @@ fn main() -> Result<()> {
     // Keys m-r were never trained on; a-l were (their figure is for comparison only).
     let typing_test = non_speech(&keys(eval::TYPING_TEST_KEYS))?;
     let typing_train = non_speech(&keys(eval::TYPING_TRAIN_KEYS))?;
+    let tones = call_tones();
 
     let all = refs(&ten);
     let audio_s: f64 =
@@ -462,6 +493,7 @@ fn main() -> Result<()> {
             "typing, keys a-l (trained)",
             &r(&refs(&typing_train), false, ""),
         );
+        row("call tones (ringback, busy)", &r(&refs(&tones), false, ""));
 
         // Speed: the best of five passes over the whole test set, on this thread.
         let best = (0..5)
