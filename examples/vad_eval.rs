@@ -361,25 +361,18 @@ fn non_speech(paths: &[PathBuf]) -> Result<Vec<LabeledClip>> {
         .collect()
 }
 
-/// Call-progress tones with no speech: US, UK and EU ringback and the US busy tone, 30 s
-/// each at -20 dBFS over a -60 dBFS hiss, through the G.711 telephone channel (synthesized;
-/// frequencies and cadences of ITU-T E.180).
+/// Call-progress tones with no speech ([`synth::CALL_TONES`]: US, UK and EU ringback, US
+/// busy), 30 s each at -20 dBFS over a -60 dBFS hiss, through the G.711 telephone channel.
 fn call_tones() -> Vec<LabeledClip> {
-    let tones: [(&str, &[f32], &[(f32, f32)]); 4] = [
-        ("ringback-us", &[440.0, 480.0], &[(2.0, 4.0)]),
-        ("ringback-uk", &[400.0, 450.0], &[(0.4, 0.2), (0.4, 2.0)]),
-        ("ringback-eu", &[425.0], &[(1.0, 4.0)]),
-        ("busy-us", &[480.0, 620.0], &[(0.5, 0.5)]),
-    ];
     let n = 30 * ANALYSIS_RATE_HZ as usize;
-    tones
+    synth::CALL_TONES
         .iter()
         .zip(1u32..)
-        .map(|((name, freqs, cadence), seed)| {
-            let mut line = synth::call_tone(n, freqs, cadence, -20.0);
+        .map(|(tone, seed)| {
+            let mut line = synth::call_tone(n, tone.freqs_hz, tone.cadence_s, -20.0);
             synth::add_into(&mut line, &synth::white(n, seed, -60.0));
             LabeledClip {
-                name: (*name).into(),
+                name: tone.name.into(),
                 audio: synth::mulaw_telephone(&line),
                 labels: Vec::new(),
                 scored: None,

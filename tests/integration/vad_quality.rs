@@ -399,25 +399,16 @@ fn speech_share_from(audio: &[f32], from: usize) -> f64 {
     rest.iter().filter(|&&x| x).count() as f64 / rest.len().max(1) as f64
 }
 
-/// A call-progress tone: its name, frequencies (Hz) and cadence (seconds on, off).
-type CallTone = (&'static str, &'static [f32], &'static [(f32, f32)]);
-
-/// Ringback and busy tones of several countries (frequencies and cadences of ITU-T
-/// E.180), at -20 dBFS over a -60 dBFS line hiss, through the telephone channel.
-const CALL_TONES: [CallTone; 4] = [
-    ("US ringback", &[440.0, 480.0], &[(2.0, 4.0)]),
-    ("UK ringback", &[400.0, 450.0], &[(0.4, 0.2), (0.4, 2.0)]),
-    ("EU ringback", &[425.0], &[(1.0, 4.0)]),
-    ("US busy", &[480.0, 620.0], &[(0.5, 0.5)]),
-];
-
 #[test]
 fn ringback_and_busy_tones_are_not_speech_and_the_answer_after_them_is_found() {
     let (_, prospect, _, prospect_truth) = demo();
     let before_s = 20.0;
     let before = (before_s * 16_000.0) as usize;
-    for (k, (name, freqs, cadence)) in CALL_TONES.iter().enumerate() {
-        let mut line = synth::call_tone(before, freqs, cadence, -20.0);
+    // Ringback and busy tones of several countries, at -20 dBFS over a -60 dBFS line hiss,
+    // through the telephone channel.
+    for (k, tone) in synth::CALL_TONES.iter().enumerate() {
+        let name = tone.name;
+        let mut line = synth::call_tone(before, tone.freqs_hz, tone.cadence_s, -20.0);
         line.extend_from_slice(&prospect);
         let hiss = synth::white(line.len(), 40 + k as u32, -60.0);
         synth::add_into(&mut line, &hiss);

@@ -80,6 +80,41 @@ pub fn white(n: usize, seed: u32, dbfs: f32) -> Vec<f32> {
     x
 }
 
+/// A call-progress tone: its name, its frequencies and its cadence.
+#[derive(Debug, Clone, Copy)]
+pub struct CallTone {
+    /// What it is ("US ringback").
+    pub name: &'static str,
+    /// The sines, Hz.
+    pub freqs_hz: &'static [f32],
+    /// Seconds on and off, repeated.
+    pub cadence_s: &'static [(f32, f32)],
+}
+
+/// Ringback and busy tones of several countries (frequencies and cadences of ITU-T E.180).
+pub const CALL_TONES: [CallTone; 4] = [
+    CallTone {
+        name: "US ringback",
+        freqs_hz: &[440.0, 480.0],
+        cadence_s: &[(2.0, 4.0)],
+    },
+    CallTone {
+        name: "UK ringback",
+        freqs_hz: &[400.0, 450.0],
+        cadence_s: &[(0.4, 0.2), (0.4, 2.0)],
+    },
+    CallTone {
+        name: "EU ringback",
+        freqs_hz: &[425.0],
+        cadence_s: &[(1.0, 4.0)],
+    },
+    CallTone {
+        name: "US busy",
+        freqs_hz: &[480.0, 620.0],
+        cadence_s: &[(0.5, 0.5)],
+    },
+];
+
 /// A call-progress tone (ringback, busy): the sum of `freqs_hz` switched on and off by
 /// `cadence_s` (pairs of on and off seconds, repeated), each tone at `dbfs` RMS while on.
 pub fn call_tone(n: usize, freqs_hz: &[f32], cadence_s: &[(f32, f32)], dbfs: f32) -> Vec<f32> {
