@@ -147,6 +147,58 @@ impl Analysis {
         self.calls = Some(CallFeed::new(rule));
     }
 
+    /// The analysis of one call from its first frame, which finds where the call ends by
+    /// `rule` ([`CallFeed::in_call`]): its speech goes on until `speech_until` at least.
+    pub fn split_as_call(&mut self, rule: CallRule, speech_until: Samples) {
+        self.calls = Some(CallFeed::in_call(rule, speech_until));
+    }
+
+    /// The live tracker starts afresh: a call has ended (no cue of it carries into the
+    /// next). The figures are not touched.
+    pub fn new_call(&mut self) {
+        self.live.new_call();
+    }
+
+    /// A copy in the same state, which goes on from here as this one would (nothing it
+    /// reported is reported again), when its detectors can be copied (the project's own
+    /// can).
+    pub fn try_clone(&self) -> Option<Analysis> {
+        let [rep, prospect] = &self.trackers;
+        Some(Analysis {
+            config: self.config.clone(),
+            trackers: [rep.try_clone()?, prospect.try_clone()?],
+            bridgers: self.bridgers.clone(),
+            segments: self.segments.clone(),
+            live: self.live.clone(),
+            now: self.now,
+            paused_since: self.paused_since,
+            paused: self.paused.clone(),
+            marks: self.marks.clone(),
+            levels: self.levels,
+            heard: self.heard,
+            dropped: self.dropped,
+            silence: self.silence,
+            calls: self.calls.clone(),
+            call_events: self.call_events.clone(),
+            flushed: self.flushed,
+        })
+    }
+
+    /// The end of the latest speech heard so far on either side, as it stands (speech
+    /// that is still on: where it ends if no more of it comes), or `None` before any.
+    pub fn last_speech_end(&self) -> Option<Samples> {
+        (0..2)
+            .flat_map(|side| {
+                [
+                    self.segments[side].last().map(|s| s.end),
+                    self.bridgers[side].pending_end(),
+                    self.trackers[side].speech_end_so_far(),
+                ]
+            })
+            .flatten()
+            .max()
+    }
+
     /// The split into calls, if the analysis splits.
     pub fn calls(&self) -> Option<&CallFeed> {
         self.calls.as_ref()

@@ -31,6 +31,12 @@ impl CallRule {
             pause_min: s_to_samples(config.pause_min_s),
         }
     }
+
+    /// The trailing silence a call keeps after its last speech: `pause_min`, or the end
+    /// silence if that is shorter (so the end never depends on when the close is seen).
+    pub fn trailing(&self) -> Samples {
+        self.pause_min.min(self.end_silence)
+    }
 }
 
 /// What the splitter found, in time order.
@@ -68,6 +74,17 @@ impl CallSplitter {
             call_start: None,
             speaking: [None, None],
             last_end: None,
+        }
+    }
+
+    /// A splitter inside a call that starts at 0 (the first sample it is given), whose
+    /// speech is known to go on until `speech_until` at least: the call ends, at the
+    /// earliest, the trailing silence after it.
+    pub fn in_call(rule: CallRule, speech_until: Samples) -> CallSplitter {
+        CallSplitter {
+            call_start: Some(0),
+            last_end: Some(speech_until),
+            ..CallSplitter::new(rule)
         }
     }
 
@@ -121,14 +138,8 @@ impl CallSplitter {
             return;
         }
         if now.saturating_sub(last_end) >= self.rule.end_silence {
-            self.close(start, last_end + self.trailing(), out);
+            self.close(start, last_end + self.rule.trailing(), out);
         }
-    }
-
-    /// The trailing silence a call keeps after its last speech: `pause_min`, or the end
-    /// silence if that is shorter (so the end never depends on when the close is seen).
-    fn trailing(&self) -> Samples {
-        self.rule.pause_min.min(self.rule.end_silence)
     }
 
     /// The earliest time a call that is not open yet could still start at: the first
@@ -150,7 +161,7 @@ impl CallSplitter {
             stream_end
         } else {
             let last = self.last_end.unwrap_or(start).max(start);
-            (last + self.trailing()).min(stream_end)
+            (last + self.rule.trailing()).min(stream_end)
         };
         self.close(start, end.max(start), out);
     }
@@ -190,9 +201,25 @@ impl CallFeed {
         }
     }
 
+    /// A feed inside a call that starts at 0, whose speech goes on until `speech_until` at
+    /// least ([`CallSplitter::in_call`]): the analysis of a call from its first frame,
+    /// which finds where the call ends by itself.
+    pub fn in_call(rule: CallRule, speech_until: Samples) -> CallFeed {
+        CallFeed {
+            splitter: CallSplitter::in_call(rule, speech_until),
+            pending: Vec::new(),
+            decided: 0,
+        }
+    }
+
     /// The rule it splits by.
     pub fn rule(&self) -> CallRule {
         self.splitter.rule
+    }
+
+    /// Both sides are decided up to here.
+    pub fn decided(&self) -> Samples {
+        self.decided
     }
 
     /// Where the open call started, if one is open (as of the decided time).
@@ -258,13 +285,11 @@ impl CallFeed {
         Some(self.decided.saturating_sub(self.splitter.rule.end_silence))
     }
 
-    /// Outside a call: the earliest time a call could still turn out to start at (the
-    /// first speech an answer could still reach); audio before it belongs to no call.
-    /// Inside a call: where it started.
+    /// The earliest time a call that is not open yet could still turn out to start at
+    /// (the first speech an answer could still reach, or speech reported and not yet
+    /// decided on); audio before it cannot be the start of a call. Inside a call, the
+    /// next call can only start after the decided time.
     pub fn keep_from(&self) -> Samples {
-        if let Some(start) = self.splitter.call_start() {
-            return start;
-        }
         let queued = self
             .pending
             .iter()
@@ -528,7 +553,8 @@ mod tests {
         feed.speech_start(Party::Prospect, 15);
         feed.advance(16, &mut out);
         assert_eq!(feed.call_start(), Some(10));
-        assert_eq!(feed.keep_from(), 10);
+        // Inside the call, a next call could only start after the decided time.
+        assert_eq!(feed.keep_from(), 16);
         feed.speech_end(Party::Prospect, Span::new(15, 20));
         feed.advance(60, &mut out);
         assert_eq!(feed.in_call_until(), Some(15));
@@ -538,6 +564,35 @@ mod tests {
             vec![CallEvent::Started(10), CallEvent::Ended(Span::new(10, 21))]
         );
         assert_eq!(feed.in_call_until(), None);
+    }
+
+    #[test]
+    fn a_feed_inside_a_call_ends_it_after_its_own_speech_and_not_before_the_answer() {
+        let ended = |feed: &mut CallFeed, now: Samples| {
+            let mut events = Vec::new();
+            feed.advance(now, &mut |e| events.push(e));
+            events
+        };
+        // Speech known to go on until 8 (the answer): with nobody heard, the call ends
+        // the trailing silence after it, once the end silence has passed.
+        let mut feed = CallFeed::in_call(RULE, 8);
+        assert_eq!(feed.call_start(), Some(0));
+        assert!(ended(&mut feed, 52).is_empty());
+        assert_eq!(ended(&mut feed, 53), [CallEvent::Ended(Span::new(0, 9))]);
+        // Its own speech after that moves the end.
+        let mut feed = CallFeed::in_call(RULE, 8);
+        feed.speech_start(Party::Rep, 0);
+        feed.speech_end(Party::Rep, Span::new(0, 5));
+        feed.speech_start(Party::Prospect, 7);
+        feed.speech_end(Party::Prospect, Span::new(7, 30));
+        assert!(ended(&mut feed, 74).is_empty());
+        assert_eq!(ended(&mut feed, 75), [CallEvent::Ended(Span::new(0, 31))]);
+        // Then the feed looks for the next call: one-sided speech is not one.
+        feed.speech_start(Party::Rep, 100);
+        feed.speech_end(Party::Rep, Span::new(100, 110));
+        let mut events = Vec::new();
+        feed.finish(200, &mut |e| events.push(e));
+        assert!(events.is_empty());
     }
 
     #[test]

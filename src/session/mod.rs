@@ -22,7 +22,6 @@ use crate::audio::read_ahead::read_ahead;
 use crate::audio::source::FrameSource;
 use crate::config::Config;
 use crate::conversation::LiveEvent;
-use crate::conversation::calls::CallRule;
 use crate::error::Error;
 use crate::session::recorder::Recorder;
 use crate::session::split::{Cutter, DaySoFar, FinishedCall};
@@ -284,7 +283,11 @@ pub fn spawn(
                 &mut *source,
                 &config,
                 options,
-                Outputs { recorder, cutter },
+                Outputs {
+                    recorder,
+                    cutter,
+                    whole_run: true,
+                },
                 &mut send,
                 &ctl_rx,
             );
@@ -332,8 +335,9 @@ pub fn run_to_end(
 }
 
 /// [`run_to_end`] of a working day: the whole source in one pass, split into calls as a
-/// live session splits them, each call analysed alone from its first frame. Returns the
-/// calls in order (none when nobody answered anybody).
+/// live session splits them, each call analysed alone from its first frame (and no
+/// analysis of the whole day beside them: nobody asks for its report). Returns the calls
+/// in order (none when nobody answered anybody).
 ///
 /// # Errors
 /// As [`run_to_end`].
@@ -359,6 +363,7 @@ fn run_free(
     cutter: Option<Cutter>,
     send: &mut impl FnMut(SessionMsg),
 ) -> Outcome {
+    let whole_run = cutter.is_none();
     let options = SessionOptions {
         pacing: Pacing::Free,
         record: None,
@@ -375,6 +380,7 @@ fn run_free(
             Outputs {
                 recorder: None,
                 cutter,
+                whole_run,
             },
             send,
             &crossbeam_channel::never(),
@@ -386,11 +392,10 @@ fn run_free(
 struct Outputs {
     recorder: Option<Recorder>,
     cutter: Option<Cutter>,
+    /// Analyse the whole run as one call too (its events, snapshots and report); split
+    /// into calls without it, only the calls are analysed.
+    whole_run: bool,
 }
-
-/// Why a split session ended early when a call's own analysis failed.
-const CALL_FAILED: &str = "the analysis of a call failed; the calls before it are saved, and the session's report \
-     holds what was measured until then";
 
 /// The one driver loop of `analyze`, `replay`, `demo` and `live`: frames from the source,
 /// controls applied between frames, events and snapshots to `send`, paced if asked; split
@@ -406,16 +411,17 @@ fn drive(
     let Outputs {
         recorder,
         mut cutter,
+        whole_run,
     } = outputs;
+    let whole_run = whole_run || cutter.is_none();
     let mut analysis = Analysis::new(config);
-    if cutter.is_some() {
-        analysis.split_calls(CallRule::from_config(config));
-    }
     let window = crate::timeline::s_to_samples(config.recent_window_s);
     let no_signal = crate::timeline::s_to_samples(config.no_signal_s);
     let mut rep = [0.0f32; FRAME_LEN_SAMPLES];
     let mut prospect = [0.0f32; FRAME_LEN_SAMPLES];
     let mut frames: u64 = 0;
+    // Audio time so far (the whole run's analysis says the same, when there is one).
+    let mut now: Samples = 0;
     let mut marks = 0;
     let started = Instant::now();
     let mut error = None;
@@ -437,10 +443,7 @@ fn drive(
                 Err(TryRecvError::Empty) => break,
             }
         }
-        if options
-            .max_duration
-            .is_some_and(|max| analysis.now() >= max)
-        {
+        if options.max_duration.is_some_and(|max| now >= max) {
             break;
         }
         let next = catch_unwind(AssertUnwindSafe(|| {
@@ -464,27 +467,36 @@ fn drive(
             r.push(&rep, &prospect, fill.valid_samples);
         }
         let pushed = catch_unwind(AssertUnwindSafe(|| {
-            if let Some(c) = &mut cutter {
-                c.push(&rep, &prospect, fill.valid_samples, analysis.is_paused());
+            let paused = analysis.is_paused();
+            if whole_run {
+                analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |e| {
+                    send(SessionMsg::Event(e))
+                });
             }
-            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |e| {
-                send(SessionMsg::Event(e))
-            });
             if let Some(c) = &mut cutter {
-                cut_calls(c, &mut analysis, source.dropped_samples(), &[], send);
+                let dropped = source.dropped_samples();
+                let mut events = |e| send(SessionMsg::Event(e));
+                if c.push(
+                    &rep,
+                    &prospect,
+                    fill.valid_samples,
+                    paused,
+                    dropped,
+                    &mut events,
+                ) {
+                    // No cue of the call that ended carries into the next.
+                    analysis.new_call();
+                }
             }
         }));
         if pushed.is_err() {
             error = Some(Error::Crashed(
-                "the analysis failed; the report holds what was measured until then",
+                "the analysis failed; the calls before it are saved, and the report holds what was measured until then",
             ));
             break;
         }
-        if cutter.as_ref().is_some_and(Cutter::failed) {
-            error = Some(Error::Crashed(CALL_FAILED));
-            break;
-        }
         frames += 1;
+        now += fill.valid_samples.min(FRAME_LEN_SAMPLES) as Samples;
         if options.snapshots && frames.is_multiple_of(SNAPSHOT_EVERY_FRAMES) {
             let dropped = source.dropped_samples();
             let calls = cutter.as_ref().map(|c| CallsView {
@@ -496,9 +508,8 @@ fn drive(
             ))));
         }
         if let Pacing::RealTime { speed } = options.pacing {
-            let due = Duration::from_secs_f64(
-                analysis.now() as f64 / f64::from(ANALYSIS_RATE_HZ) / speed.max(0.01),
-            );
+            let due =
+                Duration::from_secs_f64(now as f64 / f64::from(ANALYSIS_RATE_HZ) / speed.max(0.01));
             let elapsed = started.elapsed();
             if due > elapsed {
                 std::thread::sleep(due - elapsed);
@@ -509,13 +520,19 @@ fn drive(
     analysis.set_dropped(dropped);
     let source_warnings = source.warnings();
     let mut result = match catch_unwind(AssertUnwindSafe(|| {
-        // The end of the audio first: it ends the call still open, which is saved with
-        // what the source says of the end (a stalled device).
+        // The end of the audio ends the call still open, which is saved with what the
+        // source says of the end (a stalled device).
         analysis.flush(&mut |e| send(SessionMsg::Event(e)));
         if let Some(c) = &mut cutter {
-            cut_calls(c, &mut analysis, dropped, &source_warnings, send);
+            c.finish(dropped, &source_warnings, &mut |e| {
+                send(SessionMsg::Event(e))
+            });
         }
-        analysis.finish(&mut |e| send(SessionMsg::Event(e)))
+        if whole_run {
+            analysis.finish(&mut |e| send(SessionMsg::Event(e)))
+        } else {
+            CallResult::empty(config)
+        }
     })) {
         Ok(r) => r,
         Err(_) => {
@@ -523,9 +540,6 @@ fn drive(
             CallResult::empty(config)
         }
     };
-    if cutter.as_ref().is_some_and(Cutter::failed) {
-        error.get_or_insert(Error::Crashed(CALL_FAILED));
-    }
     // Every call has been handed over: the receiver sees the end.
     drop(cutter);
     result.warnings.extend(source_warnings);
@@ -544,26 +558,6 @@ fn drive(
         result,
         error,
         recording,
-    }
-}
-
-/// After a frame (or the end of the audio): the calls the analysis found started or ended
-/// go to the cutter, and the open call takes the frames now known to be part of it.
-fn cut_calls(
-    cutter: &mut Cutter,
-    analysis: &mut Analysis,
-    dropped: [u64; 2],
-    warnings: &[crate::warning::Warning],
-    send: &mut impl FnMut(SessionMsg),
-) {
-    let events = analysis.take_call_events();
-    if !events.is_empty() {
-        cutter.on_calls(events, dropped, warnings, &mut |e| {
-            send(SessionMsg::Event(e))
-        });
-    }
-    if let Some(feed) = analysis.calls() {
-        cutter.advance(feed.in_call_until(), feed.keep_from());
     }
 }
 

@@ -1,30 +1,32 @@
-//! A working day cut into calls as it is heard: the analysis finds where each call starts
-//! and ends (`conversation::calls`, through [`Analysis::split_calls`]); this keeps the
-//! frames a call may still need, analyses each call's frames alone (a fresh analysis from
-//! the call's first frame, so its figures are those of that stretch cut out and analysed
-//! by itself), records them with `--record`, and hands each call over the moment it ends.
+//! A working day cut into calls as it is heard, each call analysed once. One analysis
+//! leads: between calls it looks for the next call's start (`conversation::calls`, through
+//! [`Analysis::split_calls`]); where it finds one, a fresh analysis starts at the call's
+//! first frame and takes the frames from there (kept for it: at most the start window),
+//! and that analysis, the call's own, leads in turn: it finds where the call ends by
+//! itself ([`Analysis::split_as_call`]), and then goes on looking for the next call. So a
+//! call's figures are those of its stretch cut out and analysed alone, and each frame is
+//! analysed once, bar the start window's few seconds at each call's start.
+//!
+//! A call's analysis has to go past its end to know it (nobody spoke for the end
+//! silence): wherever the call would end if nobody spoke again (its latest speech's end,
+//! plus the trailing silence), a copy of the analysis is taken when it gets there, and
+//! the call that ends there is that copy, finished. Speech that is still on gives its end
+//! if no more of it comes (the detector's own tentative end), so the place is always
+//! known before the analysis reaches it.
 //!
 //! Memory stays bounded: outside a call only the frames an answer could still make part of
-//! a call are kept (the start window), and inside one only those the call's end is not yet
-//! known to include (the end silence); every other frame has already gone to the call's
-//! analysis and recording, or belongs to no call.
-//!
-//! The call's own analysis runs on a thread of its own (one per session, started with the
-//! first call), beside the session's: the frames go to it through a bounded channel, and at
-//! the call's end the cutter waits for it to take the last of them, so everything a call's
-//! end hands over is as it would be on one thread. In `analyze --split-calls` the
-//! recording is read ahead on a third thread, so a split day's three parts (reading, the
-//! session's analysis, the calls' own) share the two cores (figures in docs/performance.md).
+//! a call are kept (the start window); inside one, with `--record`, those the call's end
+//! is not yet known to include (the end silence), and otherwise only the decision time's.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::Sender;
 
 use crate::analysis::{Analysis, CallResult};
 use crate::config::Config;
 use crate::conversation::LiveEvent;
-use crate::conversation::calls::CallEvent;
+use crate::conversation::calls::{CallEvent, CallRule};
 use crate::error::Error;
 use crate::session::recorder::Recorder;
 use crate::timeline::{FRAME_LEN_SAMPLES, Samples, Span, samples_to_s};
@@ -108,162 +110,54 @@ struct Frame {
     marks: u32,
 }
 
+/// Gives `analysis` one frame, with the controls that applied to it.
+fn take(analysis: &mut Analysis, frame: &Frame) {
+    analysis.set_paused(frame.paused);
+    for _ in 0..frame.marks {
+        analysis.mark();
+    }
+    analysis.push_frame(&frame.rep, &frame.prospect, frame.valid, &mut |_| {});
+}
+
 /// The call being heard.
 struct OpenCall {
     number: usize,
     /// Its first frame (frame numbers count from the session's start).
     first_frame: u64,
-    /// The next frame its analysis takes.
-    next_frame: u64,
     /// Audio the devices had lost when it started.
     dropped_at_start: [u64; 2],
-    /// Its analysis and recording, here or on the call thread.
-    work: Place,
-}
-
-/// Where an open call's analysis runs.
-enum Place {
-    /// On the session's thread (the call thread could not be started).
-    Here(Box<CallWork>),
-    /// On the call thread.
-    Away,
-}
-
-/// What is done with a call's frames: its own analysis, and its recording.
-struct CallWork {
-    analysis: Analysis,
+    /// Its speech goes on until here at least (on the call's own timeline): where the
+    /// answer that made it a call was heard.
+    speech_until: Samples,
+    /// Where the call ends if nobody speaks again (the call's timeline), and, once the
+    /// call's analysis has reached that point, a copy of it taken there.
+    end_if_quiet: Option<(Samples, Option<Analysis>)>,
     recorder: Option<Recorder>,
     recording: Option<PathBuf>,
     recording_error: Option<Error>,
+    /// The next frame to record (the frames before it are in the recording).
+    next_recorded: u64,
 }
 
-impl CallWork {
-    fn take(&mut self, frame: &Frame) {
-        self.analysis.set_paused(frame.paused);
-        for _ in 0..frame.marks {
-            self.analysis.mark();
-        }
-        if let Some(r) = &self.recorder {
-            r.push(&frame.rep, &frame.prospect, frame.valid);
-        }
-        self.analysis
-            .push_frame(&frame.rep, &frame.prospect, frame.valid, &mut |_| {});
-    }
-}
-
-/// Frames sent to the call thread together (0.64 s of audio): one wake-up of the thread per
-/// batch, not per frame.
-const BATCH_FRAMES: usize = 64;
-/// Batches in flight or being filled (330 kB of frames in all): enough that neither thread
-/// waits for the other on a busy machine, and what the cutter waits for at a call's end (a
-/// few milliseconds of analysis).
-const BATCHES: usize = 4;
-
-/// A message to the call thread.
-enum ToCall {
-    /// A new call: its analysis and recording.
-    Start(Box<CallWork>),
-    /// The call's next frames.
-    Take(Vec<Frame>),
-    /// The call ended: hand its work back.
-    Finish,
-}
-
-/// The thread that runs each call's analysis in turn.
-struct CallThread {
-    to: Option<Sender<ToCall>>,
-    /// Emptied batches back from the thread, to fill again.
-    spare: Receiver<Vec<Frame>>,
-    /// The batch being filled.
-    batch: Vec<Frame>,
-    /// The call's work back at its end (`None`: its analysis failed).
-    back: Receiver<Option<Box<CallWork>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl CallThread {
-    fn start() -> Option<CallThread> {
-        let (to, from_cutter) = bounded::<ToCall>(BATCHES);
-        let (to_cutter, back) = bounded(1);
-        let (return_spare, spare) = bounded::<Vec<Frame>>(BATCHES);
-        for _ in 1..BATCHES {
-            let _ = return_spare.send(Vec::with_capacity(BATCH_FRAMES));
-        }
-        let thread = std::thread::Builder::new()
-            .name("tacet-call".into())
-            .spawn(move || {
-                let mut work: Option<Box<CallWork>> = None;
-                for message in from_cutter {
-                    match message {
-                        ToCall::Start(w) => work = Some(w),
-                        ToCall::Take(mut frames) => {
-                            if let Some(w) = work.as_mut() {
-                                let taken =
-                                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                        frames.iter().for_each(|f| w.take(f));
-                                    }));
-                                if taken.is_err() {
-                                    work = None;
-                                }
-                            }
-                            frames.clear();
-                            let _ = return_spare.send(frames);
-                        }
-                        ToCall::Finish => {
-                            if to_cutter.send(work.take()).is_err() {
-                                break;
-                            }
-                        }
-                    }
-                }
-            })
-            .ok()?;
-        Some(CallThread {
-            to: Some(to),
-            spare,
-            batch: Vec::with_capacity(BATCH_FRAMES),
-            back,
-            thread: Some(thread),
-        })
-    }
-
-    /// Sends `message`; false when the thread is gone.
-    fn send(&self, message: ToCall) -> bool {
-        self.to.as_ref().is_some_and(|t| t.send(message).is_ok())
-    }
-
-    /// Adds `frame` to the open call's frames; false when the thread is gone.
-    fn take(&mut self, frame: &Frame) -> bool {
-        self.batch.push(*frame);
-        self.batch.len() < BATCH_FRAMES || self.flush()
-    }
-
-    /// Sends the frames batched so far; false when the thread is gone.
-    fn flush(&mut self) -> bool {
-        if self.batch.is_empty() {
-            return true;
-        }
-        let Ok(empty) = self.spare.recv() else {
-            return false;
+impl OpenCall {
+    /// The recording takes the call's frames before frame `until`, from `frames` (which
+    /// start at frame `first_frame`).
+    fn record(&mut self, frames: &VecDeque<Frame>, first_frame: u64, until: u64) {
+        let Some(recorder) = &self.recorder else {
+            self.next_recorded = self.next_recorded.max(until);
+            return;
         };
-        let full = std::mem::replace(&mut self.batch, empty);
-        self.send(ToCall::Take(full))
-    }
-
-    /// The call's work once the thread has taken every frame given before.
-    fn finish(&mut self) -> Option<Box<CallWork>> {
-        if !self.flush() || !self.send(ToCall::Finish) {
-            return None;
-        }
-        self.back.recv().ok().flatten()
-    }
-}
-
-impl Drop for CallThread {
-    fn drop(&mut self) {
-        self.to = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        while self.next_recorded < until {
+            let Some(frame) = self
+                .next_recorded
+                .checked_sub(first_frame)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| frames.get(i))
+            else {
+                break;
+            };
+            recorder.push(&frame.rep, &frame.prospect, frame.valid);
+            self.next_recorded += 1;
         }
     }
 }
@@ -271,18 +165,22 @@ impl Drop for CallThread {
 /// Cuts the calls out of a session's frames (see the module's documentation).
 pub struct Cutter {
     config: Config,
+    rule: CallRule,
     /// With `--record`: each call is recorded beside this path, `-callNN` added to its name.
     record: Option<PathBuf>,
     /// Frames kept, oldest first.
     frames: VecDeque<Frame>,
     /// Frame number of `frames[0]`.
     first_frame: u64,
+    /// The analysis that finds the calls: during a call, the call's own analysis, fresh
+    /// from its first frame; between calls, the last call's analysis going on (or the
+    /// session's first analysis), looking for the next call's start.
+    lead: Analysis,
+    /// The frame `lead` started at.
+    lead_origin: u64,
+    /// The next frame `lead` takes.
+    lead_next: u64,
     open: Option<OpenCall>,
-    /// Where the calls are analysed, from the first call on (`None` before it, or when it
-    /// could not be started: then they are analysed here).
-    call_thread: Option<CallThread>,
-    /// A call's analysis failed: the session should end (as when its own fails).
-    failed: bool,
     calls: usize,
     day: DaySoFar,
     done: Sender<FinishedCall>,
@@ -315,14 +213,19 @@ impl Cutter {
     /// A cutter that hands each finished call to `done`, recording each call beside
     /// `record` if given.
     pub fn new(config: &Config, record: Option<PathBuf>, done: Sender<FinishedCall>) -> Cutter {
+        let rule = CallRule::from_config(config);
+        let mut lead = Analysis::new(config);
+        lead.split_calls(rule);
         Cutter {
             config: config.clone(),
+            rule,
             record,
             frames: VecDeque::new(),
             first_frame: 0,
+            lead,
+            lead_origin: 0,
+            lead_next: 0,
             open: None,
-            call_thread: None,
-            failed: false,
             calls: 0,
             day: DaySoFar::default(),
             done,
@@ -340,11 +243,6 @@ impl Cutter {
         self.open.as_ref().map(|c| c.first_frame * FRAME)
     }
 
-    /// Whether a call's analysis failed (its call could not be handed over).
-    pub fn failed(&self) -> bool {
-        self.failed
-    }
-
     /// Frames kept now (for tests of the memory bound).
     pub fn frames_kept(&self) -> usize {
         self.frames.len()
@@ -355,8 +253,19 @@ impl Cutter {
         self.marks = self.marks.saturating_add(1);
     }
 
-    /// Keeps the next frame of the session, exactly as the session's analysis takes it.
-    pub fn push(&mut self, rep: &[f32], prospect: &[f32], valid: usize, paused: bool) {
+    /// Takes the next frame of the session, exactly as the session's analysis takes it:
+    /// the calls are found in it, each started call analysed and recorded, each ended call
+    /// handed over. `dropped` is the audio the devices have lost so far. `send` receives
+    /// `CallStart` and `CallEnd` events. Returns whether a call ended.
+    pub fn push(
+        &mut self,
+        rep: &[f32],
+        prospect: &[f32],
+        valid: usize,
+        paused: bool,
+        dropped: [u64; 2],
+        send: &mut impl FnMut(LiveEvent),
+    ) -> bool {
         let mut frame = Frame {
             rep: [0.0; FRAME_LEN_SAMPLES],
             prospect: [0.0; FRAME_LEN_SAMPLES],
@@ -369,32 +278,132 @@ impl Cutter {
         let n = prospect.len().min(FRAME_LEN_SAMPLES);
         frame.prospect[..n].copy_from_slice(&prospect[..n]);
         self.frames.push_back(frame);
+        let ended = self.run_lead(dropped, send);
+        self.let_go();
+        ended
     }
 
-    /// Takes what the analysis found after the latest frame: starts a call's own analysis
-    /// (and recording) where a call starts, and finishes it where the call ends, handing
-    /// it over. `dropped` is the audio the devices have lost so far; `warnings` what the
-    /// source says makes the figures doubtful (given at the end of the session, for the
-    /// call still open then). `send` receives `CallStart` and `CallEnd` events.
-    pub fn on_calls(
+    /// The end of the session: the call still open ends there, with `warnings` (what the
+    /// source says makes the figures doubtful). Speech not yet decided on may still make
+    /// a call of the last frames.
+    pub fn finish(
         &mut self,
-        events: Vec<CallEvent>,
         dropped: [u64; 2],
         warnings: &[Warning],
         send: &mut impl FnMut(LiveEvent),
     ) {
-        for event in events {
-            match event {
-                CallEvent::Started(t) => self.start_call(t, dropped, send),
-                CallEvent::Ended(span) => self.end_call(span, dropped, warnings, send),
+        loop {
+            self.lead.flush(&mut |_| {});
+            let mut started = false;
+            for event in self.lead.take_call_events() {
+                match event {
+                    CallEvent::Started(t) if self.open.is_none() => {
+                        self.start_call(t, dropped, send);
+                        started = true;
+                        break;
+                    }
+                    CallEvent::Started(_) => {}
+                    CallEvent::Ended(span) => self.end_call(span, true, dropped, warnings, send),
+                }
             }
+            if !started {
+                return;
+            }
+            // A call found in the last frames: its own analysis takes them, then ends.
+            self.run_lead(dropped, send);
         }
     }
 
+    /// The lead analysis takes the frames it has not taken yet; a call it finds starting
+    /// starts a fresh analysis at the call's first frame, which takes the frames from
+    /// there. Returns whether a call ended.
+    fn run_lead(&mut self, dropped: [u64; 2], send: &mut impl FnMut(LiveEvent)) -> bool {
+        let mut ended = false;
+        'frames: while let Some(frame) = self
+            .lead_next
+            .checked_sub(self.first_frame)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.frames.get(i))
+        {
+            take(&mut self.lead, frame);
+            self.lead_next += 1;
+            self.watch_end();
+            for event in self.lead.take_call_events() {
+                match event {
+                    CallEvent::Started(t) if self.open.is_none() => {
+                        self.start_call(t, dropped, send);
+                        continue 'frames;
+                    }
+                    CallEvent::Started(_) => {}
+                    CallEvent::Ended(span) => {
+                        self.end_call(span, false, dropped, &[], send);
+                        ended = true;
+                    }
+                }
+            }
+            self.record_known();
+        }
+        ended
+    }
+
+    /// After the open call's analysis took a frame: where the call ends if nobody speaks
+    /// again, and a copy of the analysis there once it reaches it (the call's figures,
+    /// should it end there: those of its stretch up to there, analysed alone).
+    fn watch_end(&mut self) {
+        let Some(call) = &mut self.open else {
+            return;
+        };
+        let last = self.lead.last_speech_end().unwrap_or(0);
+        let end = last.max(call.speech_until) + self.rule.trailing();
+        if call.end_if_quiet.as_ref().is_none_or(|(e, _)| *e != end) {
+            call.end_if_quiet = Some((end, None));
+        }
+        if let Some((end, copy @ None)) = &mut call.end_if_quiet
+            && self.lead.now() >= *end
+        {
+            *copy = self.lead.try_clone();
+        }
+    }
+
+    /// The open call's recording takes the frames now certainly part of the call.
+    fn record_known(&mut self) {
+        let Some(until) = self.lead.calls().and_then(|f| f.in_call_until()) else {
+            return;
+        };
+        self.record_until(self.lead_origin + until / FRAME);
+    }
+
+    /// The open call's recording takes its frames before frame `until`.
+    fn record_until(&mut self, until: u64) {
+        if let Some(call) = &mut self.open {
+            call.record(&self.frames, self.first_frame, until);
+        }
+    }
+
+    /// Lets go of the frames nobody can need any more: those before where a call could
+    /// still start, and before what the open call's recording has not taken yet.
+    fn let_go(&mut self) {
+        let could_start = self.lead.calls().map_or(0, |f| f.keep_from());
+        let mut keep = (self.lead_origin + could_start / FRAME).min(self.lead_next);
+        if let Some(call) = &self.open
+            && call.recorder.is_some()
+        {
+            keep = keep.min(call.next_recorded);
+        }
+        while self.first_frame < keep && self.frames.pop_front().is_some() {
+            self.first_frame += 1;
+        }
+    }
+
+    /// A call starts at `t` (the lead's timeline): its own analysis starts at its first
+    /// frame, and takes the frames from there (they are kept).
     fn start_call(&mut self, t: Samples, dropped: [u64; 2], send: &mut impl FnMut(LiveEvent)) {
         self.calls += 1;
         let number = self.calls;
-        let first_frame = (t / FRAME).max(self.first_frame);
+        let origin = self.lead_origin * FRAME;
+        let first_frame = ((origin + t) / FRAME).max(self.first_frame);
+        let answered = origin + self.lead.calls().map_or(t, |f| f.decided());
+        let speech_until = answered.saturating_sub(first_frame * FRAME);
         let (recorder, recording, recording_error) = match &self.record {
             Some(base) => {
                 let path = call_recording_path(base, number);
@@ -405,32 +414,21 @@ impl Cutter {
             }
             None => (None, None, None),
         };
-        let work = Box::new(CallWork {
-            analysis: Analysis::new(&self.config),
-            recorder,
-            recording,
-            recording_error,
-        });
-        if self.call_thread.is_none() {
-            self.call_thread = CallThread::start();
-        }
-        let work = match &self.call_thread {
-            Some(t) => {
-                if !t.send(ToCall::Start(work)) {
-                    // The thread is gone, and the call's work with the message.
-                    self.failed = true;
-                    return;
-                }
-                Place::Away
-            }
-            None => Place::Here(work),
-        };
+        let mut lead = Analysis::new(&self.config);
+        lead.split_as_call(self.rule, speech_until);
+        self.lead = lead;
+        self.lead_origin = first_frame;
+        self.lead_next = first_frame;
         self.open = Some(OpenCall {
             number,
             first_frame,
-            next_frame: first_frame,
             dropped_at_start: dropped,
-            work,
+            speech_until,
+            end_if_quiet: None,
+            recorder,
+            recording,
+            recording_error,
+            next_recorded: first_frame,
         });
         send(LiveEvent::CallStart {
             call: number,
@@ -438,35 +436,45 @@ impl Cutter {
         });
     }
 
+    /// The open call ended: `span` on its own timeline. Its figures are those of its
+    /// analysis where it ends (the copy taken there; at the end of the session, the
+    /// analysis itself), its recording gets its last frames, and it is handed over.
     fn end_call(
         &mut self,
         span: Span,
+        at_session_end: bool,
         dropped: [u64; 2],
         warnings: &[Warning],
         send: &mut impl FnMut(LiveEvent),
     ) {
-        // The call's frames up to the one that holds its end.
-        self.feed_until(span.end.div_ceil(FRAME));
-        let Some(call) = self.open.take() else {
+        let Some(mut call) = self.open.take() else {
             return;
         };
-        let work = match call.work {
-            Place::Here(w) => Some(w),
-            Place::Away => self.call_thread.as_mut().and_then(CallThread::finish),
+        let mut analysis = match call.end_if_quiet.take() {
+            Some((end, Some(copy))) if end == span.end => copy,
+            // The session ends before the call's analysis reached where it would end if
+            // quiet, or during its speech: the analysis itself is the call's stretch.
+            _ if at_session_end => std::mem::replace(&mut self.lead, Analysis::new(&self.config)),
+            // Not reached: the copy is taken at every place the call can end.
+            _ => match self.lead.try_clone() {
+                Some(copy) => copy,
+                None => std::mem::replace(&mut self.lead, Analysis::new(&self.config)),
+            },
         };
-        let Some(mut work) = work else {
-            self.failed = true;
-            return;
-        };
-        work.analysis.set_dropped([
+        call.record(
+            &self.frames,
+            self.first_frame,
+            call_frame_end(span.end, self.lead_origin),
+        );
+        analysis.set_dropped([
             dropped[0].saturating_sub(call.dropped_at_start[0]),
             dropped[1].saturating_sub(call.dropped_at_start[1]),
         ]);
-        let mut result = work.analysis.finish(&mut |_| {});
+        let mut result = analysis.finish(&mut |_| {});
         result.warnings.extend(warnings.iter().cloned());
         let start = call.first_frame * FRAME;
-        let mut recording_error = work.recording_error;
-        if let Some(r) = work.recorder
+        let mut recording_error = call.recording_error;
+        if let Some(r) = call.recorder
             && let Err(e) = r.finish()
         {
             recording_error.get_or_insert(e);
@@ -482,53 +490,16 @@ impl Cutter {
             number: call.number,
             start,
             result,
-            recording: work.recording,
+            recording: call.recording,
             recording_error,
         });
     }
+}
 
-    /// Gives the open call's analysis its kept frames before frame `until`.
-    fn feed_until(&mut self, until: u64) {
-        let Some(call) = &mut self.open else {
-            return;
-        };
-        while call.next_frame < until {
-            let Some(index) = call.next_frame.checked_sub(self.first_frame) else {
-                // Never kept (it cannot happen: frames are kept from the earliest start).
-                call.next_frame = self.first_frame;
-                continue;
-            };
-            let Some(frame) = usize::try_from(index).ok().and_then(|i| self.frames.get(i)) else {
-                break;
-            };
-            match &mut call.work {
-                Place::Here(w) => w.take(frame),
-                Place::Away => {
-                    if !self.call_thread.as_mut().is_some_and(|t| t.take(frame)) {
-                        self.failed = true;
-                        break;
-                    }
-                }
-            }
-            call.next_frame += 1;
-        }
-    }
-
-    /// After the latest frame: the open call's analysis takes every frame now known to be
-    /// part of it (`in_call_until`, from the split), and the frames no call can need any
-    /// more are let go (those before `keep_from`, outside a call).
-    pub fn advance(&mut self, in_call_until: Option<Samples>, keep_from: Samples) {
-        if let Some(until) = in_call_until {
-            self.feed_until(until / FRAME);
-        }
-        let keep = match &self.open {
-            Some(call) => call.next_frame,
-            None => keep_from / FRAME,
-        };
-        while self.first_frame < keep && self.frames.pop_front().is_some() {
-            self.first_frame += 1;
-        }
-    }
+/// The frame after the one that holds `end` (a time on the timeline of an analysis that
+/// started at frame `origin`).
+fn call_frame_end(end: Samples, origin: u64) -> u64 {
+    origin + end.div_ceil(FRAME)
 }
 
 #[cfg(test)]
@@ -536,7 +507,6 @@ mod tests {
     use super::*;
     use crate::audio::source::{FrameSource, Stretch};
     use crate::audio::synth::SynthDay;
-    use crate::conversation::calls::CallRule;
 
     /// A short day's configuration: calls end after 10 s of silence, start within 8 s.
     fn config() -> Config {
@@ -572,25 +542,20 @@ mod tests {
     fn cut(mut source: impl FrameSource, config: &Config) -> (Vec<FinishedCall>, usize) {
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut cutter = Cutter::new(config, None, tx);
-        let mut analysis = Analysis::new(config);
-        analysis.split_calls(CallRule::from_config(config));
         let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
         let mut most = 0;
-        let step = |cutter: &mut Cutter, analysis: &mut Analysis| {
-            let events = analysis.take_call_events();
-            cutter.on_calls(events, [0, 0], &[], &mut |_| {});
-            if let Some(feed) = analysis.calls() {
-                cutter.advance(feed.in_call_until(), feed.keep_from());
-            }
-        };
         while let Ok(Some(fill)) = source.next_frame(&mut rep, &mut prospect) {
-            cutter.push(&rep, &prospect, fill.valid_samples, false);
-            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |_| {});
-            step(&mut cutter, &mut analysis);
+            cutter.push(
+                &rep,
+                &prospect,
+                fill.valid_samples,
+                false,
+                [0, 0],
+                &mut |_| {},
+            );
             most = most.max(cutter.frames_kept());
         }
-        analysis.flush(&mut |_| {});
-        step(&mut cutter, &mut analysis);
+        cutter.finish([0, 0], &[], &mut |_| {});
         drop(cutter);
         (rx.iter().collect(), most)
     }
@@ -626,15 +591,118 @@ mod tests {
         }
     }
 
-    /// The frames kept never exceed the longer of the end silence and the start window,
-    /// plus the detectors' decision time, whatever the day's length.
+    /// However short the trailing silence (shorter than the detectors take to decide an
+    /// end), each call ends at its last speech plus that silence, and is its stretch
+    /// analysed alone.
     #[test]
-    fn the_frames_kept_stay_within_the_end_silence() {
+    fn a_call_ends_where_it_should_even_with_the_shortest_trailing_silence() {
+        let config = Config {
+            pause_min_s: 0.1,
+            ..config()
+        };
+        let (calls, _) = cut(day(), &config);
+        let scripted = day().calls();
+        assert_eq!(calls.len(), scripted.len());
+        for (k, call) in calls.iter().enumerate() {
+            let end = call.start + call.result.metrics.duration;
+            let mut alone = Stretch::new(day(), call.start, end);
+            let result =
+                crate::session::run_to_end(&mut alone, &config, &mut |_| {}).expect("the stretch");
+            assert_eq!(call.result.metrics, result.metrics, "call {k}");
+            let last_speech = result
+                .metrics
+                .segments
+                .iter()
+                .map(|s| s.span.end)
+                .max()
+                .expect("speech");
+            assert_eq!(
+                call.result.metrics.duration,
+                last_speech + 1_600,
+                "call {k} ends 0.1 s after its last speech"
+            );
+        }
+    }
+
+    /// With `--record`, each call's recording holds exactly the frames its analysis took,
+    /// and the frames kept stay within the end silence (and the decision time).
+    #[test]
+    fn each_call_is_recorded_as_analysed_within_the_end_silence() {
+        let config = config();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let base = dir.path().join("day.wav");
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut cutter = Cutter::new(&config, Some(base), tx);
+        let mut source = day();
+        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
+        let mut most = 0;
+        while let Ok(Some(fill)) = source.next_frame(&mut rep, &mut prospect) {
+            cutter.push(
+                &rep,
+                &prospect,
+                fill.valid_samples,
+                false,
+                [0, 0],
+                &mut |_| {},
+            );
+            most = most.max(cutter.frames_kept());
+        }
+        cutter.finish([0, 0], &[], &mut |_| {});
+        drop(cutter);
+        assert!(most <= 1_100, "{most} frames kept");
+        let calls: Vec<FinishedCall> = rx.iter().collect();
+        assert_eq!(calls.len(), 3);
+        for call in &calls {
+            let path = call.recording.as_ref().expect("a recording");
+            let reader = hound::WavReader::open(path).expect("the call's recording");
+            assert_eq!(reader.spec().channels, 2);
+            assert_eq!(
+                u64::from(reader.duration()),
+                call.result.metrics.duration,
+                "{}",
+                path.display()
+            );
+            // Its first frame is the call's first frame of the day.
+            let mut day_source = day();
+            let mut skip = call.start / FRAME;
+            while skip > 0 && day_source.next_frame(&mut rep, &mut prospect).is_ok() {
+                skip -= 1;
+            }
+            day_source
+                .next_frame(&mut rep, &mut prospect)
+                .expect("frame");
+            let recorded: Vec<f32> = hound::WavReader::open(path)
+                .expect("the call's recording")
+                .into_samples::<f32>()
+                .take(2 * FRAME_LEN_SAMPLES)
+                .map(|s| s.expect("a sample"))
+                .collect();
+            let wanted: Vec<f32> = rep
+                .iter()
+                .zip(&prospect)
+                .flat_map(|(&r, &p)| [r, p])
+                .collect();
+            assert!(
+                recorded
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(a, b)| (a - b).abs() < 1e-3),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
+    /// Without a recording, the frames kept never exceed the start window plus the
+    /// detectors' decision time, whatever the day's length: inside a call, none are.
+    #[test]
+    fn the_frames_kept_stay_within_the_start_window() {
         let config = config();
         let (_, most) = cut(day(), &config);
-        // 10 s end silence + up to 1 s of decisions and bridging.
-        assert!(most <= 1_100, "{most} frames kept");
-        assert!(most >= 900, "{most} frames kept");
+        // 8 s start window + up to 1 s of decisions and bridging; the prospect's side
+        // alone (15 s) holds its speech that long.
+        assert!(most <= 900, "{most} frames kept");
+        assert!(most >= 700, "{most} frames kept");
     }
 
     /// A mark and a pause of analysis inside a call reach the call's own analysis at the
@@ -644,33 +712,27 @@ mod tests {
         let config = config();
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut cutter = Cutter::new(&config, None, tx);
-        let mut analysis = Analysis::new(&config);
-        analysis.split_calls(CallRule::from_config(&config));
         let mut source = day();
         let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
         let mut frame = 0u64;
-        let step = |cutter: &mut Cutter, analysis: &mut Analysis| {
-            let events = analysis.take_call_events();
-            cutter.on_calls(events, [0, 0], &[], &mut |_| {});
-            if let Some(feed) = analysis.calls() {
-                cutter.advance(feed.in_call_until(), feed.keep_from());
-            }
-        };
         while let Ok(Some(fill)) = source.next_frame(&mut rep, &mut prospect) {
             // 30 s into the day: a mark; 31 s to 32 s: analysis paused (the first call
             // runs from 12.5 s to 53 s).
             if frame == 3_000 {
-                analysis.mark();
                 cutter.mark();
             }
-            analysis.set_paused((3_100..3_200).contains(&frame));
-            cutter.push(&rep, &prospect, fill.valid_samples, analysis.is_paused());
-            analysis.push_frame(&rep, &prospect, fill.valid_samples, &mut |_| {});
-            step(&mut cutter, &mut analysis);
+            let paused = (3_100..3_200).contains(&frame);
+            cutter.push(
+                &rep,
+                &prospect,
+                fill.valid_samples,
+                paused,
+                [0, 0],
+                &mut |_| {},
+            );
             frame += 1;
         }
-        analysis.flush(&mut |_| {});
-        step(&mut cutter, &mut analysis);
+        cutter.finish([0, 0], &[], &mut |_| {});
         drop(cutter);
         let calls: Vec<FinishedCall> = rx.iter().collect();
         let first = &calls[0];

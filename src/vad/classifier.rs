@@ -18,6 +18,7 @@ use super::tone::ToneGate;
 use super::{FrameClassifier, TrackerParams};
 
 /// Speech / not speech per frame from the learned model.
+#[derive(Clone)]
 pub struct ModelClassifier {
     front: SpectralClassifier,
     features: FeatureExtractor,
@@ -101,6 +102,10 @@ impl ModelClassifier {
 impl FrameClassifier for ModelClassifier {
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool {
         self.classify_with_levels(frame, reference, None)
+    }
+
+    fn try_clone(&self) -> Option<Box<dyn FrameClassifier>> {
+        Some(Box::new(self.clone()))
     }
 
     fn last_band_db(&self) -> Option<&[f32; NUM_BANDS]> {

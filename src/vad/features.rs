@@ -67,6 +67,7 @@ const PERIOD_LAGS: std::ops::RangeInclusive<usize> = 32..=200;
 ///
 /// The last two let the model tell a microphone that hears the far end (headset bleed,
 /// whose spectrum and pitch are a voice's) from one that hears its own talker.
+#[derive(Clone)]
 pub struct FeatureExtractor {
     inverse: Arc<dyn ComplexToReal<f32>>,
     spectrum: Vec<Complex<f32>>,

@@ -30,6 +30,13 @@ pub trait FrameClassifier: Send {
         let _ = reference_band_db;
         self.classify(frame, reference)
     }
+
+    /// A copy in the same state, which goes on from here as this one would, when the
+    /// classifier can be copied (the project's own can: a working day's split takes a
+    /// copy of a call's analysis where the call may end).
+    fn try_clone(&self) -> Option<Box<dyn FrameClassifier>> {
+        None
+    }
 }
 
 /// A change of speech state on one side, at an exact sample position.
@@ -150,6 +157,30 @@ impl SpeechTracker {
     /// The parameters in use.
     pub fn params(&self) -> TrackerParams {
         self.params
+    }
+
+    /// A copy in the same state, which goes on from here as this one would, when its
+    /// classifier can be copied ([`FrameClassifier::try_clone`]).
+    pub fn try_clone(&self) -> Option<SpeechTracker> {
+        Some(SpeechTracker {
+            classifier: self.classifier.try_clone()?,
+            params: self.params,
+            frames: self.frames,
+            burst: self.burst,
+            started: self.started,
+            run: self.run,
+            confirmed: self.confirmed,
+            last_end: self.last_end,
+        })
+    }
+
+    /// While speech is on (its start emitted), where it ends if no more of it comes: the
+    /// sample its `End` edge will give unless the speech goes on.
+    pub fn speech_end_so_far(&self) -> Option<Samples> {
+        match self.burst {
+            Some((first, last)) if self.started => Some(to_samples(self.trimmed_end(first, last))),
+            _ => None,
+        }
     }
 
     /// Classifies one frame of [`FRAME_LEN_SAMPLES`] samples and emits any edge it decides.

@@ -186,6 +186,7 @@ impl Default for SpectralParams {
 }
 
 /// Band-SNR speech detector over an FFT of the recent 20 ms.
+#[derive(Clone)]
 pub struct SpectralClassifier {
     params: SpectralParams,
     /// A complex FFT of half the length: the real window is transformed as
@@ -261,6 +262,7 @@ const ONSET_ABOVE_FLOOR_DB: f32 = 6.0;
 const FAR_RING_FRAMES: usize = MAX_DELAY_FRAMES + MAX_LEAK_DELAY_FRAMES + 1;
 
 /// Far-end tracking for bleed rejection. Fixed-size, allocated with the classifier.
+#[derive(Clone)]
 struct FarEnd {
     /// The last two far-end frames.
     history: History,
@@ -473,6 +475,7 @@ fn min_db(a: f32, b: f32) -> f32 {
 
 /// The last two frames, which make up the analysis window, kept without moving samples: a
 /// new frame overwrites the older one, and the two swap roles.
+#[derive(Clone)]
 struct History {
     frames: [[f32; FRAME_LEN_SAMPLES]; 2],
     /// Which of `frames` is the newer.
@@ -622,6 +625,10 @@ fn sum_lanes(values: &[f32]) -> f32 {
 impl FrameClassifier for SpectralClassifier {
     fn classify(&mut self, frame: &[f32], reference: Option<&[f32]>) -> bool {
         self.classify_with_levels(frame, reference, None)
+    }
+
+    fn try_clone(&self) -> Option<Box<dyn FrameClassifier>> {
+        Some(Box::new(self.clone()))
     }
 
     fn last_band_db(&self) -> Option<&[f32; NUM_BANDS]> {
