@@ -93,6 +93,18 @@ impl CallSplitter {
         self.call_start
     }
 
+    /// The latest speech given so far: the latest end, or the start of speech still on
+    /// if later. A call still open that has been given speech after `t` cannot end `t`
+    /// plus the trailing silence.
+    pub fn heard_until(&self) -> Option<Samples> {
+        self.speaking
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.last_end)
+            .max()
+    }
+
     /// `party` starts speaking at `t`.
     pub fn speech_start(&mut self, party: Party, t: Samples, out: &mut impl FnMut(CallEvent)) {
         self.speaking[party.index()] = Some(t);
@@ -220,6 +232,11 @@ impl CallFeed {
     /// Both sides are decided up to here.
     pub fn decided(&self) -> Samples {
         self.decided
+    }
+
+    /// The latest speech the splitter has been given ([`CallSplitter::heard_until`]).
+    pub fn heard_until(&self) -> Option<Samples> {
+        self.splitter.heard_until()
     }
 
     /// Where the open call started, if one is open (as of the decided time).

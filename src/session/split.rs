@@ -132,6 +132,12 @@ struct OpenCall {
     /// Where the call ends if nobody speaks again (the call's timeline), and, once the
     /// call's analysis has reached that point, a copy of it taken there.
     end_if_quiet: Option<(Samples, Option<Analysis>)>,
+    /// Earlier such ends, reached (with the copy taken there) before speech after them was
+    /// heard, and still possible: the split decides a little later than the detectors
+    /// hear, so speech that starts just after the end silence has passed does not keep
+    /// the call open (it looks for the next call). Each goes once the split has been given
+    /// speech after it.
+    earlier_ends: Vec<(Samples, Analysis)>,
     recorder: Option<Recorder>,
     recording: Option<PathBuf>,
     recording_error: Option<Error>,
@@ -176,6 +182,8 @@ pub struct Cutter {
     /// from its first frame; between calls, the last call's analysis going on (or the
     /// session's first analysis), looking for the next call's start.
     lead: Analysis,
+    /// How a fresh analysis is made (the project's detectors; tests give others).
+    fresh: fn(&Config) -> Analysis,
     /// The frame `lead` started at.
     lead_origin: u64,
     /// The next frame `lead` takes.
@@ -213,8 +221,18 @@ impl Cutter {
     /// A cutter that hands each finished call to `done`, recording each call beside
     /// `record` if given.
     pub fn new(config: &Config, record: Option<PathBuf>, done: Sender<FinishedCall>) -> Cutter {
+        Cutter::with_analysis(config, record, done, Analysis::new)
+    }
+
+    /// [`Cutter::new`] with the analyses made by `fresh`.
+    fn with_analysis(
+        config: &Config,
+        record: Option<PathBuf>,
+        done: Sender<FinishedCall>,
+        fresh: fn(&Config) -> Analysis,
+    ) -> Cutter {
         let rule = CallRule::from_config(config);
-        let mut lead = Analysis::new(config);
+        let mut lead = fresh(config);
         lead.split_calls(rule);
         Cutter {
             config: config.clone(),
@@ -223,6 +241,7 @@ impl Cutter {
             frames: VecDeque::new(),
             first_frame: 0,
             lead,
+            fresh,
             lead_origin: 0,
             lead_next: 0,
             open: None,
@@ -303,7 +322,7 @@ impl Cutter {
                         break;
                     }
                     CallEvent::Started(_) => {}
-                    CallEvent::Ended(span) => self.end_call(span, true, dropped, warnings, send),
+                    CallEvent::Ended(span) => self.end_call(span, dropped, warnings, send),
                 }
             }
             if !started {
@@ -336,14 +355,30 @@ impl Cutter {
                     }
                     CallEvent::Started(_) => {}
                     CallEvent::Ended(span) => {
-                        self.end_call(span, false, dropped, &[], send);
+                        self.end_call(span, dropped, &[], send);
                         ended = true;
                     }
                 }
             }
+            self.forget_ended_ends();
             self.record_known();
         }
         ended
+    }
+
+    /// Lets go of the earlier ends the open call can no longer have: the split has been
+    /// given speech after them.
+    fn forget_ended_ends(&mut self) {
+        let Some(call) = &mut self.open else {
+            return;
+        };
+        if call.earlier_ends.is_empty() {
+            return;
+        }
+        let heard = self.lead.calls().and_then(|f| f.heard_until());
+        let trailing = self.rule.trailing();
+        call.earlier_ends
+            .retain(|(end, _)| heard.is_none_or(|h| end.saturating_sub(trailing) >= h));
     }
 
     /// After the open call's analysis took a frame: where the call ends if nobody speaks
@@ -356,7 +391,10 @@ impl Cutter {
         let last = self.lead.last_speech_end().unwrap_or(0);
         let end = last.max(call.speech_until) + self.rule.trailing();
         if call.end_if_quiet.as_ref().is_none_or(|(e, _)| *e != end) {
-            call.end_if_quiet = Some((end, None));
+            // One not reached yet cannot be the end any more: speech came before it.
+            if let Some((earlier, Some(copy))) = call.end_if_quiet.replace((end, None)) {
+                call.earlier_ends.push((earlier, copy));
+            }
         }
         if let Some((end, copy @ None)) = &mut call.end_if_quiet
             && self.lead.now() >= *end
@@ -414,7 +452,7 @@ impl Cutter {
             }
             None => (None, None, None),
         };
-        let mut lead = Analysis::new(&self.config);
+        let mut lead = (self.fresh)(&self.config);
         lead.split_as_call(self.rule, speech_until);
         self.lead = lead;
         self.lead_origin = first_frame;
@@ -425,6 +463,7 @@ impl Cutter {
             dropped_at_start: dropped,
             speech_until,
             end_if_quiet: None,
+            earlier_ends: Vec::new(),
             recorder,
             recording,
             recording_error,
@@ -442,7 +481,6 @@ impl Cutter {
     fn end_call(
         &mut self,
         span: Span,
-        at_session_end: bool,
         dropped: [u64; 2],
         warnings: &[Warning],
         send: &mut impl FnMut(LiveEvent),
@@ -450,22 +488,36 @@ impl Cutter {
         let Some(mut call) = self.open.take() else {
             return;
         };
-        let mut analysis = match call.end_if_quiet.take() {
-            Some((end, Some(copy))) if end == span.end => copy,
-            // The session ends before the call's analysis reached where it would end if
-            // quiet, or during its speech: the analysis itself is the call's stretch.
-            _ if at_session_end => std::mem::replace(&mut self.lead, Analysis::new(&self.config)),
-            // Not reached: the copy is taken at every place the call can end.
-            _ => match self.lead.try_clone() {
-                Some(copy) => copy,
-                None => std::mem::replace(&mut self.lead, Analysis::new(&self.config)),
-            },
-        };
         call.record(
             &self.frames,
             self.first_frame,
             call_frame_end(span.end, self.lead_origin),
         );
+        let copy = call
+            .earlier_ends
+            .drain(..)
+            .chain(
+                call.end_if_quiet
+                    .take()
+                    .and_then(|(end, copy)| Some((end, copy?))),
+            )
+            .find(|(end, _)| *end == span.end)
+            .map(|(_, copy)| copy);
+        // Without a copy there, the session ended before the call's analysis reached where
+        // it would end if quiet, or during its speech: the analysis itself (flushed) is the
+        // call's stretch. (Mid-session that cannot happen: a copy is taken wherever the
+        // call can end.)
+        let mut analysis = match copy.or_else(|| self.lead.try_clone()) {
+            Some(a) => a,
+            // Detectors that cannot be copied (never the project's own): the analysis
+            // itself, and a fresh one looks for the next call from here.
+            None => {
+                let mut fresh = (self.fresh)(&self.config);
+                fresh.split_calls(self.rule);
+                self.lead_origin = self.lead_next;
+                std::mem::replace(&mut self.lead, fresh)
+            }
+        };
         analysis.set_dropped([
             dropped[0].saturating_sub(call.dropped_at_start[0]),
             dropped[1].saturating_sub(call.dropped_at_start[1]),
@@ -589,6 +641,68 @@ mod tests {
                 "call {k} to {end}"
             );
         }
+    }
+
+    /// A detector that calls a frame speech when it is loud (tests with exact timing).
+    #[derive(Clone)]
+    struct Loud;
+
+    impl crate::vad::FrameClassifier for Loud {
+        fn classify(&mut self, frame: &[f32], _reference: Option<&[f32]>) -> bool {
+            frame.iter().map(|s| s * s).sum::<f32>() > 1.0
+        }
+
+        fn try_clone(&self) -> Option<Box<dyn crate::vad::FrameClassifier>> {
+            Some(Box::new(self.clone()))
+        }
+    }
+
+    fn loud_analysis(config: &Config) -> Analysis {
+        let tracker = || crate::vad::SpeechTracker::new(Box::new(Loud));
+        Analysis::with_trackers(config, [tracker(), tracker()])
+    }
+
+    /// Speech that starts just after the end silence, while the other side's detector is
+    /// still deciding on a blip (so the split decides the end a little after the speech
+    /// was heard), does not keep the call open: the call ends at its last speech plus the
+    /// trailing silence, its figures those of that stretch alone.
+    #[test]
+    fn speech_heard_just_after_the_end_silence_leaves_the_call_ending_where_it_did() {
+        let config = config();
+        // Frames: the rep speaks 100-199, the prospect 300-399 (the call ends at 400 +
+        // 100, with a 10 s end silence: nobody may speak from 400 to 1400); the prospect
+        // blips at 1401 (never speech, but its detector takes 15 frames to say so); the
+        // rep speaks again from 1403.
+        let loud = |side: usize, f: u64| match side {
+            0 => (100..200).contains(&f) || (1403..1503).contains(&f),
+            _ => (300..400).contains(&f) || f == 1401,
+        };
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut cutter = Cutter::with_analysis(&config, None, tx, loud_analysis);
+        let mut stretch = loud_analysis(&config);
+        let level = |on: bool| [if on { 0.5f32 } else { 0.0 }; FRAME_LEN_SAMPLES];
+        for f in 0..2_000u64 {
+            let (rep, prospect) = (level(loud(0, f)), level(loud(1, f)));
+            cutter.push(
+                &rep,
+                &prospect,
+                FRAME_LEN_SAMPLES,
+                false,
+                [0, 0],
+                &mut |_| {},
+            );
+            if (98..500).contains(&f) {
+                stretch.push_frame(&rep, &prospect, FRAME_LEN_SAMPLES, &mut |_| {});
+            }
+        }
+        cutter.finish([0, 0], &[], &mut |_| {});
+        drop(cutter);
+        let calls: Vec<FinishedCall> = rx.iter().collect();
+        assert_eq!(calls.len(), 1);
+        // From the rep's first speech (pre-rolled 2 frames) to 1 s after the prospect's.
+        assert_eq!(calls[0].start, 98 * FRAME);
+        assert_eq!(calls[0].result.metrics.duration, (500 - 98) * FRAME);
+        assert_eq!(calls[0].result.metrics, stretch.finish(&mut |_| {}).metrics);
     }
 
     /// However short the trailing silence (shorter than the detectors take to decide an
