@@ -591,9 +591,18 @@ mod tests {
 
     /// The session's loop, as `session::drive` runs it, over a whole source; returns the
     /// calls and the most frames kept at once.
-    fn cut(mut source: impl FrameSource, config: &Config) -> (Vec<FinishedCall>, usize) {
+    fn cut(source: impl FrameSource, config: &Config) -> (Vec<FinishedCall>, usize) {
+        cut_recorded(source, config, None)
+    }
+
+    /// [`cut`], each call recorded beside `record`.
+    fn cut_recorded(
+        mut source: impl FrameSource,
+        config: &Config,
+        record: Option<PathBuf>,
+    ) -> (Vec<FinishedCall>, usize) {
         let (tx, rx) = crossbeam_channel::unbounded();
-        let mut cutter = Cutter::new(config, None, tx);
+        let mut cutter = Cutter::new(config, record, tx);
         let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
         let mut most = 0;
         while let Ok(Some(fill)) = source.next_frame(&mut rep, &mut prospect) {
@@ -745,27 +754,10 @@ mod tests {
         let config = config();
         let dir = tempfile::tempdir().expect("temp dir");
         let base = dir.path().join("day.wav");
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let mut cutter = Cutter::new(&config, Some(base), tx);
-        let mut source = day();
-        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
-        let mut most = 0;
-        while let Ok(Some(fill)) = source.next_frame(&mut rep, &mut prospect) {
-            cutter.push(
-                &rep,
-                &prospect,
-                fill.valid_samples,
-                false,
-                [0, 0],
-                &mut |_| {},
-            );
-            most = most.max(cutter.frames_kept());
-        }
-        cutter.finish([0, 0], &[], &mut |_| {});
-        drop(cutter);
+        let (calls, most) = cut_recorded(day(), &config, Some(base));
         assert!(most <= 1_100, "{most} frames kept");
-        let calls: Vec<FinishedCall> = rx.iter().collect();
         assert_eq!(calls.len(), 3);
+        let (mut rep, mut prospect) = ([0.0; FRAME_LEN_SAMPLES], [0.0; FRAME_LEN_SAMPLES]);
         for call in &calls {
             let path = call.recording.as_ref().expect("a recording");
             let reader = hound::WavReader::open(path).expect("the call's recording");
