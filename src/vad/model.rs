@@ -16,8 +16,10 @@ const GATES: usize = 3 * HIDDEN;
 // The weights were written for these features.
 const _: () = assert!(weights::W1.len() == NUM_FEATURES);
 
-/// The model's state for one stream of frames.
+/// The model's state for one stream of frames. Aligned to a cache line, so that its
+/// vectors never straddle one, wherever the detector is allocated.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub struct SpeechModel {
     hidden: [f32; HIDDEN],
     input: [f32; HIDDEN_IN],
