@@ -313,18 +313,7 @@ impl Cutter {
     ) {
         loop {
             self.lead.flush(&mut |_| {});
-            let mut started = false;
-            for event in self.lead.take_call_events() {
-                match event {
-                    CallEvent::Started(t) if self.open.is_none() => {
-                        self.start_call(t, dropped, send);
-                        started = true;
-                        break;
-                    }
-                    CallEvent::Started(_) => {}
-                    CallEvent::Ended(span) => self.end_call(span, dropped, warnings, send),
-                }
-            }
+            let (started, _) = self.take_events(dropped, warnings, send);
             if !started {
                 return;
             }
@@ -338,7 +327,7 @@ impl Cutter {
     /// there. Returns whether a call ended.
     fn run_lead(&mut self, dropped: [u64; 2], send: &mut impl FnMut(LiveEvent)) -> bool {
         let mut ended = false;
-        'frames: while let Some(frame) = self
+        while let Some(frame) = self
             .lead_next
             .checked_sub(self.first_frame)
             .and_then(|i| usize::try_from(i).ok())
@@ -347,23 +336,42 @@ impl Cutter {
             take(&mut self.lead, frame);
             self.lead_next += 1;
             self.watch_end();
-            for event in self.lead.take_call_events() {
-                match event {
-                    CallEvent::Started(t) if self.open.is_none() => {
-                        self.start_call(t, dropped, send);
-                        continue 'frames;
-                    }
-                    CallEvent::Started(_) => {}
-                    CallEvent::Ended(span) => {
-                        self.end_call(span, dropped, &[], send);
-                        ended = true;
-                    }
-                }
+            let (started, call_ended) = self.take_events(dropped, &[], send);
+            ended |= call_ended;
+            if started {
+                continue;
             }
             self.forget_ended_ends();
             self.record_known();
         }
         ended
+    }
+
+    /// What the lead found since it was last asked: the open call ends (with `warnings`),
+    /// a call starts (its own analysis then takes the frames from its start, and what the
+    /// lead found after that no longer counts). Returns whether a call started and
+    /// whether one ended.
+    fn take_events(
+        &mut self,
+        dropped: [u64; 2],
+        warnings: &[Warning],
+        send: &mut impl FnMut(LiveEvent),
+    ) -> (bool, bool) {
+        let mut ended = false;
+        for event in self.lead.take_call_events() {
+            match event {
+                CallEvent::Started(t) if self.open.is_none() => {
+                    self.start_call(t, dropped, send);
+                    return (true, ended);
+                }
+                CallEvent::Started(_) => {}
+                CallEvent::Ended(span) => {
+                    self.end_call(span, dropped, warnings, send);
+                    ended = true;
+                }
+            }
+        }
+        (false, ended)
     }
 
     /// Lets go of the earlier ends the open call can no longer have: the split has been
@@ -408,13 +416,12 @@ impl Cutter {
         let Some(until) = self.lead.calls().and_then(|f| f.in_call_until()) else {
             return;
         };
-        self.record_until(self.lead_origin + until / FRAME);
-    }
-
-    /// The open call's recording takes its frames before frame `until`.
-    fn record_until(&mut self, until: u64) {
         if let Some(call) = &mut self.open {
-            call.record(&self.frames, self.first_frame, until);
+            call.record(
+                &self.frames,
+                self.first_frame,
+                self.lead_origin + until / FRAME,
+            );
         }
     }
 
