@@ -237,6 +237,32 @@ pub fn run(
             split: opts.split,
         },
     )?;
+    let closed = handle.source_closed();
+    let result = finish(handle, config, &opts, &stop, started, started_at);
+    // Everything is saved: the devices are given a moment to close before the process ends
+    // (a driver torn down mid-close can crash the process), never more; a device that
+    // failed or stalled is not waited for (the session ends within 2 s of a stall).
+    if !matches!(result, Err(Error::Device { .. })) && !closed.wait(SOURCE_CLOSE_WAIT) {
+        eprintln!(
+            "the audio source did not close within {} s; ending without waiting for it (everything is saved)",
+            SOURCE_CLOSE_WAIT.as_secs()
+        );
+    }
+    result
+}
+
+/// How long the end of a session waits for its source to close.
+const SOURCE_CLOSE_WAIT: Duration = Duration::from_secs(3);
+
+/// From a running session to its saved reports.
+fn finish(
+    handle: session::SessionHandle,
+    config: &Config,
+    opts: &RunOptions,
+    stop: &Arc<AtomicBool>,
+    started: SystemTime,
+    started_at: String,
+) -> Result<(), Error> {
     let saver = spawn_saver(
         handle.calls.clone(),
         SaverOptions {
@@ -254,7 +280,7 @@ pub fn run(
     );
     let ui_error = if opts.ui {
         let title = format!("{}: {}", opts.kind, opts.source_name);
-        crate::ui::run(&handle, config, &title, &stop).err()
+        crate::ui::run(&handle, config, &title, stop).err()
     } else {
         let mut out = std::io::stdout().lock();
         for msg in handle.messages.iter() {

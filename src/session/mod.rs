@@ -131,6 +131,23 @@ pub struct SessionHandle {
     /// closed when the analysis ends.
     pub calls: Receiver<FinishedCall>,
     join: JoinHandle<Outcome>,
+    closed: Receiver<()>,
+}
+
+/// Tells when a session's source has been closed (its devices released), which happens on a
+/// thread of its own after the analysis ends.
+#[derive(Debug, Clone)]
+pub struct SourceClosed(Receiver<()>);
+
+impl SourceClosed {
+    /// Waits up to `timeout` for the source to be closed; whether it was.
+    #[must_use]
+    pub fn wait(&self, timeout: std::time::Duration) -> bool {
+        matches!(
+            self.0.recv_timeout(timeout),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected)
+        )
+    }
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -140,6 +157,14 @@ impl std::fmt::Debug for SessionHandle {
 }
 
 impl SessionHandle {
+    /// What tells when the source has been closed: the process should not end while a
+    /// device is being closed (a driver torn down mid-close can take the process with it),
+    /// yet a device that never closes must not keep it running.
+    #[must_use]
+    pub fn source_closed(&self) -> SourceClosed {
+        SourceClosed(self.closed.clone())
+    }
+
     /// Waits for the analysis to end and returns what it measured.
     ///
     /// # Errors
@@ -250,6 +275,8 @@ pub fn spawn(
     let (msg_tx, msg_rx) = bounded::<SessionMsg>(EVENT_CAPACITY);
     let (ctl_tx, ctl_rx) = bounded::<Control>(64);
     let (calls_tx, calls_rx) = unbounded::<FinishedCall>();
+    // Nothing is sent: disconnected once the source is dropped.
+    let (closed_tx, closed_rx) = bounded::<()>(0);
     let recorder = if options.split {
         // Each call is recorded when it starts: the folder must be there (and writable)
         // from the start, as a session's own recording must.
@@ -292,11 +319,15 @@ pub fn spawn(
                 &ctl_rx,
             );
             // Closing a device can wait on its driver or sound server, which may be the very
-            // thing that stalled: it is closed on a thread of its own, which neither the
-            // report nor the end of the process waits for.
+            // thing that stalled: it is closed on a thread of its own, which the report does
+            // not wait for, and the end of the process waits for only so long
+            // (`SessionHandle::source_closed`).
             let _ = std::thread::Builder::new()
                 .name("close source".into())
-                .spawn(move || drop(source));
+                .spawn(move || {
+                    drop(source);
+                    drop(closed_tx);
+                });
             outcome
         })
         .map_err(|e| Error::Other(format!("cannot start the analysis thread: {e}")))?;
@@ -305,6 +336,7 @@ pub fn spawn(
         control: ctl_tx,
         calls: calls_rx,
         join,
+        closed: closed_rx,
     })
 }
 
@@ -699,6 +731,7 @@ mod tests {
             options(),
         )
         .expect("spawn");
+        let closed = handle.source_closed();
         let (done_tx, done) = bounded(1);
         std::thread::spawn(move || {
             let _ = done_tx.send(handle.join());
@@ -709,8 +742,46 @@ mod tests {
             .expect("join");
         assert!(matches!(outcome.error, Some(Error::Device { .. })));
         assert_eq!(outcome.result.metrics.duration, 100 * 160);
+        // The wait for the close is bounded and says the source did not close.
+        assert!(!closed.wait(Duration::from_millis(50)));
         // The closing thread stays blocked until the test ends.
         std::mem::forget(keep);
+    }
+
+    #[test]
+    fn the_source_closed_is_told_once_it_has_been_dropped() {
+        let (dropped_tx, dropped) = bounded::<()>(0);
+        struct Ends(Option<crossbeam_channel::Sender<()>>);
+        impl FrameSource for Ends {
+            fn next_frame(
+                &mut self,
+                _rep: &mut [f32],
+                _prospect: &mut [f32],
+            ) -> Result<Option<FrameFill>, SourceError> {
+                Ok(None)
+            }
+        }
+        impl Drop for Ends {
+            fn drop(&mut self) {
+                // Slow to close: the wait must cover this.
+                std::thread::sleep(Duration::from_millis(200));
+                drop(self.0.take());
+            }
+        }
+        let handle = spawn(
+            Box::new(Ends(Some(dropped_tx))),
+            &Config::default(),
+            options(),
+        )
+        .expect("spawn");
+        let closed = handle.source_closed();
+        handle.join().expect("join");
+        assert!(closed.wait(Duration::from_secs(30)));
+        // Dropped before the wait returned.
+        assert!(matches!(
+            dropped.try_recv(),
+            Err(crossbeam_channel::TryRecvError::Disconnected)
+        ));
     }
 
     #[test]
